@@ -1,0 +1,27 @@
+"""The ``compact`` command: the platform's management commands under friendly names.
+
+``compact setup``, ``compact serve``, ``compact load-structure FILE``, ``compact export-structure``,
+``compact check`` ... are Django management commands; a hyphen in the name stands for an underscore.
+Any other Django command (``compact migrate``, ``compact createsuperuser``) works too.
+Exit status: 0 success, 1 findings or errors, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run ``compact <command> [options]``; ``argv`` defaults to ``sys.argv[1:]``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compact.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["compact", *args])
+
+
+if __name__ == "__main__":
+    main()

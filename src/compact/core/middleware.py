@@ -1,0 +1,35 @@
+"""Language choice through the ``lang`` query parameter (``?lang=fr``).
+
+The parameter wins over the cookie and ``Accept-Language``; a valid choice is remembered in the
+language cookie so that the following pages stay in that language.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+
+
+class LanguageParameterMiddleware:
+    """Activate the language named by ``?lang=`` (one of ``settings.LANGUAGES``), before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = request.GET.get("lang")
+        chosen = None
+        if code:
+            try:
+                chosen = translation.get_supported_language_variant(code.strip().lower())
+            except LookupError:
+                chosen = None
+        if chosen:
+            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = chosen
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        response = self.get_response(request)
+        if chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, chosen, max_age=365 * 24 * 3600, samesite="Lax"
+            )
+        return response

@@ -1,0 +1,5 @@
+"""Registry API routes."""
+
+from django.urls import path
+
+urlpatterns: list = []

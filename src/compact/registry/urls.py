@@ -1,0 +1,5 @@
+"""Registry pages."""
+
+from django.urls import path
+
+urlpatterns: list = []

@@ -1,0 +1,15 @@
+"""Top-level URL map: pages, REST API, admin, health."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from compact.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("compact.api_urls")),
+    path("", include("compact.registry.urls")),
+]
