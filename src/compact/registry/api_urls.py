@@ -1,5 +1,4 @@
 """Registry API routes."""
 
-from django.urls import path
 
 urlpatterns: list = []

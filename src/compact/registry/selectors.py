@@ -94,12 +94,12 @@ def working_group_get(*, number: int, as_of: dt.date) -> Body:
     return working_group_list(as_of=as_of).get(number=number)
 
 
-def entity_list(*, as_of: dt.date, kind: str | None = None, query: str | None = None) -> QuerySet[Entity]:
+def entity_list(*, as_of: dt.date) -> QuerySet[Entity]:
     """Entities by acronym, each with ``leadership_as_of`` and ``participants_as_of`` (its roles
-    and participations on ``as_of``, with their bodies). ``kind`` is ``"un"`` or ``"non_un"``;
-    ``query`` matches acronym, names or aliases (case-insensitive substring).
+    and participations on ``as_of``, with their bodies) and ``aliases``. Narrow it with
+    ``compact.registry.filters.EntityFilter`` (kind, search).
     """
-    qs = Entity.objects.prefetch_related(
+    return Entity.objects.prefetch_related(
         Prefetch(
             "leadership_roles",
             queryset=LeadershipRole.objects.filter(valid_on(as_of)).select_related("body").order_by("body__kind", "body__number"),
@@ -112,15 +112,6 @@ def entity_list(*, as_of: dt.date, kind: str | None = None, query: str | None = 
         ),
         "aliases",
     ).order_by("acronym")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if query:
-        text = query.strip()
-        match = Q(acronym__icontains=text) | Q(aliases__name__icontains=text)
-        for column in ("name_en", "name_fr", "name_es", "name_ru", "name_ar", "name_zh_hans"):
-            match |= Q(**{f"{column}__icontains": text})
-        qs = qs.filter(match).distinct()
-    return qs
 
 
 def entity_get(*, acronym: str) -> Entity:

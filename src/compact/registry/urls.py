@@ -1,5 +1,4 @@
 """Registry pages."""
 
-from django.urls import path
 
 urlpatterns: list = []
