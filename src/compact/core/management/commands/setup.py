@@ -1,0 +1,35 @@
+"""``compact setup``: apply migrations, then load the default data into an empty registry.
+
+Safe to run on every start: an existing registry is left as it is.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from compact.registry.models import Body, Entity
+
+
+class Command(BaseCommand):
+    help = "Apply database migrations, then load the Compact's default structure when the registry is empty."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-default-data", action="store_true", help="Do not load the default structure, even into an empty registry."
+        )
+        parser.add_argument("--no-static", action="store_true", help="Do not collect static files.")
+
+    def handle(self, *args, no_default_data=False, no_static=False, verbosity=1, **options):
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        if not no_static:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        if no_default_data:
+            return
+        if Entity.objects.exists() or Body.objects.exists():
+            self.stdout.write("Registry already holds data; default structure not loaded.")
+            return
+        from compact.registry.services import load_default_structure
+
+        report = load_default_structure(actor_label="compact setup", reason="Default data: the Compact's founding structure.")
+        self.stdout.write(self.style.SUCCESS(f"Default structure loaded: {report.summary()}"))
