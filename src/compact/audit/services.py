@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from compact.audit.models import ChangeEvent
 
@@ -60,3 +60,45 @@ def record_change(
         actor_label=actor_label or (actor.get_username() if getattr(actor, "is_authenticated", False) else ""),
         request_id=request_id,
     )
+
+
+def save_with_audit(*, obj: models.Model, reason: str, actor=None, actor_label: str = "", request_id: str = "") -> ChangeEvent | None:
+    """Save ``obj`` and record the change (create, or update with its field diff) in one transaction.
+
+    Returns the event, or None when an existing object's fields did not change (nothing recorded).
+    Raises ``ValueError`` when ``reason`` is empty.
+    """
+    if not reason.strip():
+        raise ValueError("A reason is required for this change.")
+    with transaction.atomic():
+        before = None
+        if obj.pk is not None:
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            before = snapshot(stored) if stored is not None else None
+        obj.save()
+        after = snapshot(obj)
+        changes = diff(before or {}, after)
+        if before is not None and not changes:
+            return None
+        return record_change(
+            action=ChangeEvent.Action.UPDATE if before is not None else ChangeEvent.Action.CREATE,
+            obj=obj, changes=changes, reason=reason, actor=actor, actor_label=actor_label, request_id=request_id,
+        )
+
+
+def delete_with_audit(*, obj: models.Model, reason: str, actor=None, actor_label: str = "", request_id: str = "") -> ChangeEvent:
+    """Delete ``obj`` and record its last field values, in one transaction.
+
+    Raises ``ValueError`` when ``reason`` is empty, and Django's ``ProtectedError`` when other rows
+    still refer to ``obj`` (nothing is deleted or recorded then).
+    """
+    if not reason.strip():
+        raise ValueError("A reason is required for this change.")
+    with transaction.atomic():
+        before = snapshot(obj)
+        event = record_change(
+            action=ChangeEvent.Action.DELETE, obj=obj, changes=diff(before, {}), reason=reason,
+            actor=actor, actor_label=actor_label, request_id=request_id,
+        )
+        obj.delete()
+        return event

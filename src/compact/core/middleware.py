@@ -33,3 +33,21 @@ class LanguageParameterMiddleware:
                 settings.LANGUAGE_COOKIE_NAME, chosen, max_age=365 * 24 * 3600, samesite="Lax"
             )
         return response
+
+
+class RequestIdMiddleware:
+    """Give each request an id (``request.id``), taken from ``X-Request-ID`` when the proxy sets a sane one,
+    and echo it in the response; the audit trail records it with every change."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import re
+        import uuid
+
+        given = request.headers.get("X-Request-ID", "")
+        request.id = given if re.fullmatch(r"[A-Za-z0-9._-]{8,64}", given) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.id
+        return response
