@@ -1,0 +1,77 @@
+"""Edits in the admin are recorded in the audit trail with the user, the request id and a reason."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from compact.audit.models import ChangeEvent
+from compact.registry.models import Entity
+
+
+@pytest.fixture
+def secretariat_client(client, seeded):
+    user = get_user_model().objects.create_superuser("secretariat", "secretariat@example.org", "a-long-passphrase-1")
+    client.force_login(user)
+    return client
+
+
+def _entity_form(entity: Entity, **overrides) -> dict:
+    data = {f"name_{code}": getattr(entity, f"name_{code}") or "" for code in ("ar", "en", "es", "fr", "ru", "zh_hans")}
+    data.update(
+        {
+            "acronym": entity.acronym,
+            "kind": entity.kind,
+            "iati_identifier": entity.iati_identifier,
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0",
+            "aliases-MAX_NUM_FORMS": "1000",
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_admin_change_is_recorded_with_its_reason(secretariat_client):
+    undp = Entity.objects.get(acronym="UNDP")
+    before = ChangeEvent.objects.count()
+    response = secretariat_client.post(
+        f"/admin/registry/entity/{undp.pk}/change/",
+        _entity_form(undp, name_es="Programa de las Naciones Unidas para el Desarrollo", change_reason="Spanish name added"),
+        HTTP_X_REQUEST_ID="req-admin-0001",
+    )
+    assert response.status_code == 302, response.content[:2000]
+    event = ChangeEvent.objects.order_by("-id").first()
+    assert ChangeEvent.objects.count() == before + 1
+    assert event.action == "update"
+    assert event.object_type == "registry.entity"
+    assert event.changes == {"name_es": [None, "Programa de las Naciones Unidas para el Desarrollo"]} or event.changes == {
+        "name_es": ["", "Programa de las Naciones Unidas para el Desarrollo"]
+    }
+    assert event.reason == "Spanish name added"
+    assert event.actor.username == "secretariat"
+    assert event.request_id == "req-admin-0001"
+
+
+@pytest.mark.django_db
+def test_admin_change_without_reason_is_refused_and_nothing_changes(secretariat_client):
+    undp = Entity.objects.get(acronym="UNDP")
+    before = ChangeEvent.objects.count()
+    response = secretariat_client.post(f"/admin/registry/entity/{undp.pk}/change/", _entity_form(undp, name_en="Changed"))
+    assert response.status_code == 200  # the form comes back with an error
+    assert "change_reason" in response.context["adminform"].form.errors
+    assert Entity.objects.get(acronym="UNDP").name_en != "Changed"
+    assert ChangeEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_change_log_cannot_be_edited_or_deleted(seeded):
+    event = ChangeEvent.objects.first()
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        ChangeEvent.objects.all().delete()
+    with pytest.raises(PermissionError):
+        ChangeEvent.objects.update(reason="rewritten")
