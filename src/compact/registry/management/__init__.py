@@ -1,0 +1,1 @@
+"""Management commands of the registry (run them as ``compact <command>``)."""

@@ -1,0 +1,1 @@
+"""``compact load-structure`` and ``compact export-structure``."""
