@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("compact.api_urls")),
+    path("data-quality/", include("compact.registry.quality_urls")),
     path("", include("compact.registry.urls")),
 ]
