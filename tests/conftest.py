@@ -3,6 +3,10 @@
 ``seeded``: a test database holding the default structure of the Global Counter-Terrorism
 Coordination Compact (``src/compact/data/global-ct-compact.yaml``), loaded through the same service
 as ``compact setup``.
+``registry_rows``: a function returning every registry row by natural key (no database ids), to
+compare two states of the registry.
+``registry_counts``: a function returning the number of rows of each registry table and of the
+change log, to check that something wrote nothing.
 """
 
 from __future__ import annotations
@@ -16,3 +20,86 @@ def seeded(db):
     from compact.registry.services import load_default_structure
 
     return load_default_structure(reason="test fixture")
+
+
+def _translated(obj, field):
+    from modeltranslation.utils import build_localized_fieldname
+
+    languages = ("ar", "en", "es", "fr", "ru", "zh-hans")
+    return tuple((getattr(obj, build_localized_fieldname(field, lang)) or "") for lang in languages)
+
+
+def _registry_rows() -> dict[str, list[tuple]]:
+    from compact.registry.models import (
+        Body,
+        Entity,
+        EntityAlias,
+        LeadershipRole,
+        Participation,
+        Person,
+        Pillar,
+        Strategy,
+        StrategyReview,
+    )
+
+    def key(obj, attr):
+        return getattr(obj, attr) if obj is not None else None
+
+    return {
+        "strategy": sorted((s.key, s.resolution, s.adopted, _translated(s, "title")) for s in Strategy.objects.all()),
+        "review": sorted(
+            (r.strategy.key, r.number, r.resolution, r.adopted, r.due_year, _translated(r, "note"))
+            for r in StrategyReview.objects.select_related("strategy")
+        ),
+        "pillar": sorted((p.strategy.key, p.number, _translated(p, "title")) for p in Pillar.objects.select_related("strategy")),
+        "entity": sorted((e.acronym, e.kind, e.iati_identifier, _translated(e, "name")) for e in Entity.objects.all()),
+        "alias": sorted((a.entity.acronym, a.name) for a in EntityAlias.objects.select_related("entity")),
+        "body": sorted(
+            (b.key, b.kind, b.number, key(b.pillar, "number"), key(b.parent, "key"), key(b.secretariat, "acronym"),
+             b.established, b.dissolved, _translated(b, "title"), _translated(b, "mandate"))
+            for b in Body.objects.select_related("pillar", "parent", "secretariat")
+        ),
+        "participation": sorted(
+            (p.body.key, p.entity.acronym, p.capacity, p.start, p.end)
+            for p in Participation.objects.select_related("body", "entity")
+        ),
+        "leadership": sorted(
+            (r.body.key, r.entity.acronym, r.role, r.start, r.end, _translated(r, "position"))
+            for r in LeadershipRole.objects.select_related("body", "entity")
+        ),
+        "person": sorted(
+            (p.entity.acronym, p.given_name, p.family_name, p.function, key(p.body, "key"), p.email, p.job_title)
+            for p in Person.objects.select_related("entity", "body")
+        ),
+    }
+
+
+def _registry_counts() -> dict[str, int]:
+    from compact.audit.models import ChangeEvent
+    from compact.registry.models import (
+        Body,
+        Entity,
+        EntityAlias,
+        LeadershipRole,
+        Participation,
+        Person,
+        Pillar,
+        Strategy,
+        StrategyReview,
+    )
+
+    models = [Strategy, StrategyReview, Pillar, Entity, EntityAlias, Body, Participation, LeadershipRole, Person,
+              ChangeEvent]
+    return {m._meta.label: m.objects.count() for m in models}
+
+
+@pytest.fixture
+def registry_rows(db):
+    """``registry_rows()`` -> ``{type: sorted list of row tuples}``, every value by natural key."""
+    return _registry_rows
+
+
+@pytest.fixture
+def registry_counts(db):
+    """``registry_counts()`` -> ``{model label: row count}`` for the registry tables and the change log."""
+    return _registry_counts
