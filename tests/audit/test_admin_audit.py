@@ -75,3 +75,24 @@ def test_change_log_cannot_be_edited_or_deleted(seeded):
         ChangeEvent.objects.all().delete()
     with pytest.raises(PermissionError):
         ChangeEvent.objects.update(reason="rewritten")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["strategy", "pillar", "entity", "body", "person"])
+def test_registry_admin_pages_open(secretariat_client, model):
+    assert secretariat_client.get(f"/admin/registry/{model}/").status_code == 200
+    assert secretariat_client.get(f"/admin/registry/{model}/add/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_body_page_shows_leadership_and_participation_inlines(secretariat_client):
+    from compact.registry.models import Body
+
+    wg2 = Body.objects.get(key="wg-2")
+    response = secretariat_client.get(f"/admin/registry/body/{wg2.pk}/change/")
+    assert response.status_code == 200
+    formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
+    roles = formsets["leadership_roles"]
+    assert sorted((f.instance.entity.acronym, f.instance.role) for f in roles.forms if f.instance.pk) == [
+        ("CTED", "chair"), ("INTERPOL", "vice_chair"), ("UNODC", "vice_chair"), ("WCO", "co_chair"),
+    ]

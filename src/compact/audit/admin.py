@@ -27,20 +27,22 @@ class ChangeEventAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditedChangeForm(forms.ModelForm):
+    """Admin form asking for the reason of the change, recorded in the audit trail."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit trail with your name."),
+    )
+
+
 class AuditedAdminMixin:
     """Admin edits go through the audit services: the form asks for a reason, and every saved or
     deleted object (inline rows included) is recorded with the user, the request id and that reason."""
 
+    form = AuditedChangeForm
     reason_field = "change_reason"
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        reason = forms.CharField(
-            label=_("Reason for the change"),
-            widget=forms.Textarea(attrs={"rows": 2}),
-            help_text=_("Recorded in the audit trail with your name."),
-        )
-        return type(form.__name__, (form,), {self.reason_field: reason})
 
     def _audit(self, request) -> dict:
         return {
