@@ -49,3 +49,38 @@ def test_setup_export_check_and_errors(compact_cli, tmp_path):
     assert {"rule": "leadership.multiple_roles", "body": "wg-5", "entity": "UNOCT"}.items() <= next(
         f for f in findings if f["rule"] == "leadership.multiple_roles"
     ).items()
+
+
+def test_serve_answers_on_the_port_it_was_given(compact_cli, tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    assert compact_cli("setup", "--no-static").returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "COMPACT_VAR_DIR": str(tmp_path / "var"),
+           "PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "compact.cli", "serve"], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    body = json.loads(response.read())
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert body == {"status": "ok"}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/working-groups/?lang=fr", timeout=5) as response:
+            groups = json.loads(response.read())
+        assert len(groups) == 8
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_refuses_a_port_that_is_not_a_number(compact_cli):
+    assert compact_cli("serve", "--port", "eighty").returncode == 2
