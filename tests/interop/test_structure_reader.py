@@ -96,7 +96,12 @@ CASES = {
         "    number: 8\n    pillar: 4\n    parent: committee\n", "    number: 8\n    pillar: 4\n    parent: comittee\n",
         "bodies[9].parent", "unknown body “comittee”"),
     "duplicate acronym": (
+        "  - acronym: UNODA\n", "  - acronym: UNODC\n", "entities[8].acronym", "duplicate acronym “UNODC”"),
+    "duplicate acronym in another case": (
         "  - acronym: UNODA\n", "  - acronym: unodc\n", "entities[8].acronym", "duplicate acronym “unodc”"),
+    "one name for two entities": (
+        "      fr: Bureau des affaires de désarmement\n", "      fr: Office des Nations Unies contre la drogue et le crime\n",
+        "entities[8].name.fr", "is already the name of UNODC (line"),
     "alias colliding with another entity's acronym": (
         ALIAS_LINE, ALIAS_LINE + "      - cted\n",
         "entities[0].aliases[1]", "alias “cted” is already the acronym of CTED"),
@@ -205,3 +210,20 @@ def test_references_ignore_case_spacing_and_the_kind_of_apostrophe():
     groups = {b.key: b for b in document.bodies}
     assert {r.entity for r in groups["wg-1"].leadership} == {"UNOCT", "UNAOC", "UNDP", "UNESCO"}
     assert groups["wg-8"].leadership[0].entity == "UN-Women"
+
+
+def test_the_example_in_the_documentation_is_a_valid_file():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "structure-file.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    document = read_structure_text(example, source="structure-file.md")
+    assert [(r.entity, r.role) for r in document.bodies[1].leadership] == [("UNOCT", "chair"), ("UNDP", "vice_chair")]
+
+
+def test_the_file_languages_are_the_platform_s():
+    from django.conf import settings
+
+    from compact.interop.structure import LANGUAGES, structure_schema
+
+    assert set(LANGUAGES) == set(settings.MODELTRANSLATION_LANGUAGES)
+    assert set(structure_schema()["$defs"]["text"]["properties"]) == set(LANGUAGES)
+    assert set(structure_schema()["$defs"]["longText"]["properties"]) == set(LANGUAGES)

@@ -217,7 +217,10 @@ def structure_apply(
     Raises:
         StructureError: the file conflicts with rows it does not describe (an alias held by another
             entity, a working-group number held by another body); nothing is written.
+        ValueError: ``reason`` is blank (every change in the log says why it was made).
     """
+    if not reason.strip():
+        raise ValueError("A reason is required for this change.")
     report = ApplyReport(source=document.source, dry_run=dry_run, request_id=uuid.uuid4().hex)
     writer = _Writer(report, actor=actor, actor_label=actor_label, reason=reason)
     with _default_language(), transaction.atomic():

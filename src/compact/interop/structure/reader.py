@@ -39,8 +39,6 @@ FORMAT = "compact-structure"
 VERSION = 1
 #: The six official languages of the United Nations, as the file writes them (BCP 47 tags).
 LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh-hans")
-ROLES: tuple[str, ...] = ("chair", "co_chair", "vice_chair")
-CAPACITIES: tuple[str, ...] = ("member", "observer")
 
 Text = Mapping[str, str]
 """A text by language code (``{"en": ..., "fr": ...}``); languages without text are absent."""
@@ -316,12 +314,12 @@ def _parse(text: str, source: str) -> Any:
     return root
 
 
-def _plain(node: Any) -> Any:
-    """The JSON data model of a parsed tree (dates as ``YYYY-MM-DD`` strings), for the schema."""
+def json_data(node: Any) -> Any:
+    """The JSON data model of a parsed YAML tree (dates as ``YYYY-MM-DD`` strings), as the schema sees it."""
     if isinstance(node, Mapping):
-        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
+        return {str(k): json_data(v) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [json_data(v) for v in node]
     if isinstance(node, dt.datetime):
         return node.isoformat(sep=" ")
     if isinstance(node, dt.date):
@@ -380,28 +378,31 @@ _TYPE_NAMES = {
 _CLAIMS = {"acronym": gettext_noop("acronym"), "name": gettext_noop("name"), "alias": gettext_noop("alias")}
 
 
-def _type_name(value: Any) -> str:
+def _json_type(value: Any) -> str:
+    """The JSON Schema type name of a value as ``json_data`` gives it."""
     if value is None:
-        return _("nothing")
+        return "null"
     if isinstance(value, bool):
-        return _("true or false")
+        return "boolean"
     if isinstance(value, int):
-        return _("a whole number")
+        return "integer"
     if isinstance(value, float):
-        return _("a number")
+        return "number"
     if isinstance(value, str):
-        return _("text")
-    if isinstance(value, list):
-        return _("a list")
-    return _("a mapping (key: value)")
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        structure_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _schema_problems(root: Any, source: str) -> list[Problem]:
-    validator = jsonschema.Draft202012Validator(
-        structure_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
     problems: list[Problem] = []
-    for error in validator.iter_errors(_plain(root)):
+    for error in _validator().iter_errors(json_data(root)):
         problems.extend(_explain(error, root, source))
     return problems
 
@@ -446,7 +447,7 @@ def _explain(error: jsonschema.ValidationError, root: Any, source: str) -> list[
     elif kind == "type":
         message = _("expected %(expected)s, found %(found)s") % {
             "expected": _(_TYPE_NAMES.get(error.validator_value, str(error.validator_value))),
-            "found": _type_name(value)}
+            "found": _(_TYPE_NAMES[_json_type(value)])}
     elif kind == "format" and error.validator_value == "date":
         message = _("“%(value)s” is not a date; write it YYYY-MM-DD") % {"value": value}
     elif kind == "format":
@@ -498,8 +499,8 @@ class _Builder:
         self.root = root
         self.source = source
         self.problems: list[Problem] = []
-        # normalized name -> (acronym, what it is for that entity, where it is written)
-        self.names: dict[str, tuple[str, str, Where]] = {}
+        # normalized name -> (index in "entities", acronym, what the name is for it, where it is written)
+        self.names: dict[str, tuple[int, str, str, Where]] = {}
 
     def at(self, steps: list[str | int]) -> Where:
         return _locate(self.root, steps, self.source)
@@ -556,17 +557,18 @@ class _Builder:
 
     # Entities and the names that refer to them
 
-    def _claim(self, name: str, acronym: str, what: str, steps: list[str | int]) -> None:
-        """Record that ``name`` refers to ``acronym``; report it when it already refers to another entity."""
+    def _claim(self, name: str, index: int, acronym: str, what: str, steps: list[str | int]) -> None:
+        """Record that ``name`` refers to entity number ``index``; report it when it already refers to
+        another entity."""
         key = normalize_name(name)
         if not key:
             return
         held = self.names.get(key)
         if held is None:
-            self.names[key] = (acronym, what, self.at(steps))
+            self.names[key] = (index, acronym, what, self.at(steps))
             return
-        other, other_what, other_where = held
-        if other == acronym:
+        other_index, other, other_what, other_where = held
+        if other_index == index:
             return
         if what == "acronym" and other_what == "acronym":
             message = _("duplicate acronym “%(name)s” (first at line %(line)d)") % {
@@ -584,11 +586,11 @@ class _Builder:
         nodes = list(enumerate(self.root["entities"]))
         # Acronyms first, then names, then aliases: a collision is reported on the weaker claim.
         for i, node in nodes:
-            self._claim(node["acronym"], node["acronym"], "acronym", ["entities", i, "acronym"])
+            self._claim(node["acronym"], i, node["acronym"], "acronym", ["entities", i, "acronym"])
         for i, node in nodes:
             for lang in LANGUAGES:
                 if lang in node["name"]:
-                    self._claim(node["name"][lang], node["acronym"], "name", ["entities", i, "name", lang])
+                    self._claim(node["name"][lang], i, node["acronym"], "name", ["entities", i, "name", lang])
         records: list[EntityRecord] = []
         for i, node in nodes:
             aliases = []
@@ -600,7 +602,7 @@ class _Builder:
                                  % {"name": alias, "line": own[normalize_name(alias)].line})
                     continue
                 own[normalize_name(alias)] = self.at(steps)
-                self._claim(alias, node["acronym"], "alias", steps)
+                self._claim(alias, i, node["acronym"], "alias", steps)
                 aliases.append(AliasRecord(name=alias.strip(), where=own[normalize_name(alias)]))
             records.append(EntityRecord(
                 acronym=node["acronym"].strip(), kind=node["kind"], name=_text(node["name"]), aliases=tuple(aliases),
@@ -614,7 +616,7 @@ class _Builder:
             self.problem(steps, _("unknown entity “%(ref)s”: not an acronym, name or alias of an entity in "
                                   "“entities”") % {"ref": ref})
             return None
-        return held[0]
+        return held[1]
 
     # Bodies
 
