@@ -103,3 +103,13 @@ def registry_rows(db):
 def registry_counts(db):
     """``registry_counts()`` -> ``{model label: row count}`` for the registry tables and the change log."""
     return _registry_counts
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English, whatever language an earlier request or test activated."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -356,10 +356,9 @@ def test_committee_title_and_chair_position_follow_the_language(client, seeded):
     assert "Secrétaire général adjoint" in french["chair"]["position"]
 
 
-def test_a_language_chosen_with_lang_is_remembered_by_a_client_that_keeps_cookies(client, seeded):
+def test_the_api_is_stateless_about_language_a_lang_parameter_is_not_remembered(client, seeded):
     get_json(client, "/api/committee/?lang=fr")
-    assert get_json(client, "/api/committee/", accept_language="en")["title"] == "Comité de coordination"
-    assert get_json(client, "/api/committee/?lang=en")["title"] == "Coordination Committee"
+    assert get_json(client, "/api/committee/", accept_language="en")["title"] == "Coordination Committee"
 
 
 # --- Errors ----------------------------------------------------------------------------------------
@@ -472,3 +471,20 @@ def test_the_grown_structure_shows_up_in_the_api(client, seeded):
     committee = get_json(client, f"/api/committee/?as_of={AFTER_GROUPS}")
     assert [c["entity"] for c in committee["chairs"]] == sorted(["UNOCT", "XE1"])
     assert len(committee["composition"]) == 13 + 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/working-groups/abc/", "/api/no-such-endpoint/", "/api/entities/UNOCT/extra/"])
+def test_unknown_api_paths_answer_404_with_the_json_error_body(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["status"] == 404
+    assert path in response.json()["error"]["detail"]
+
+
+@pytest.mark.django_db
+def test_api_language_parameter_sets_no_cookie(client, seeded):
+    response = client.get("/api/working-groups/1/?lang=fr")
+    assert response.json()["title"] == "Prévenir et combattre l’extrémisme violent pouvant conduire au terrorisme"
+    assert "compact_language" not in response.cookies

@@ -1,7 +1,8 @@
 """Language choice through the ``lang`` query parameter (``?lang=fr``).
 
-The parameter wins over the cookie and ``Accept-Language``; a valid choice is remembered in the
-language cookie so that the following pages stay in that language.
+The parameter wins over the cookie and ``Accept-Language``; on pages (not the API, which stays
+stateless) a valid choice is remembered in the language cookie so that the following pages stay in
+that language.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class LanguageParameterMiddleware:
             request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = chosen
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         response = self.get_response(request)
-        if chosen:
+        if chosen and not request.path.startswith("/api/"):
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME, chosen, max_age=365 * 24 * 3600, samesite="Lax"
             )

@@ -22,42 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compact.core.api import AS_OF_PARAMETER, LANG_PARAMETER, request_as_of
+from compact.core.api import AS_OF_PARAMETER, LANG_PARAMETER, ErrorSerializer, InvalidParametersSerializer, request_as_of
 from compact.core.i18n import all_translations, translated
 from compact.registry import selectors
 from compact.registry.filters import EntityFilter
 from compact.registry.models import Body, Entity, LeadershipRole, Participation
-
-# --- Error bodies (the shape written by compact.core.api.exception_handler) ---------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    """What went wrong: the HTTP ``status`` and a readable ``detail``."""
-
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """An error response (404 and others): ``{"error": {"status": ..., "detail": ...}}``."""
-
-    error = ErrorDetailSerializer()
-
-
-class InvalidParametersDetailSerializer(ErrorDetailSerializer):
-    """An invalid request: ``status`` 400, ``detail`` and ``fields`` (``{parameter: [message, ...]}``)."""
-
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=gettext_lazy("The messages for each invalid parameter."),
-    )
-
-
-class InvalidParametersSerializer(serializers.Serializer):
-    """A 400 response: ``{"error": {"status": 400, "detail": ..., "fields": {parameter: [message, ...]}}}``."""
-
-    error = InvalidParametersDetailSerializer()
-
 
 BAD_REQUEST = OpenApiResponse(
     InvalidParametersSerializer, description="A parameter is invalid (e.g. as_of not a real date in the form YYYY-MM-DD)."
