@@ -11,7 +11,7 @@ UV_VERSION ?= 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export PORT
 
-.PHONY: run setup serve test test-sqlite test-postgres lint sync
+.PHONY: run setup serve test lint sync bench
 .DEFAULT_GOAL := run
 
 .tools/bin/uv:
@@ -32,3 +32,6 @@ test: sync
 
 lint: sync
 	$(UV) run --frozen ruff check src tests
+
+bench: sync
+	$(UV) run --frozen python tests/bench/bench_registry.py
