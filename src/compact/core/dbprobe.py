@@ -1,6 +1,8 @@
-"""``python -m compact.core.dbprobe URL``: exit 0 when the database at URL answers ``SELECT 1``.
+"""``python -m compact.core.dbprobe URL``: exit 0 when the PostgreSQL server of URL answers.
 
-Used by ``make test`` to decide whether a PostgreSQL run is possible. Prints the server version.
+Used by ``make test`` to decide whether a PostgreSQL run is possible. It connects to the server's
+``postgres`` maintenance database with the URL's credentials (the database named in the URL need
+not exist: the test run creates ``test_<name>``), and prints the server version.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import sys
 
 
 def probe(url: str, timeout: int = 3) -> str:
-    """Connect to the PostgreSQL database at ``url`` and return its version string.
+    """Connect to the PostgreSQL server of ``url`` (its ``postgres`` database) and return its version.
 
     Raises ``psycopg.Error`` (or ``ValueError`` for a URL that is not PostgreSQL) when it cannot.
     """
@@ -20,7 +22,7 @@ def probe(url: str, timeout: int = 3) -> str:
     if "postgresql" not in config["ENGINE"]:
         raise ValueError(f"not a PostgreSQL URL: {url}")
     with psycopg.connect(
-        dbname=config["NAME"] or "postgres",
+        dbname="postgres",
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,
         host=config.get("HOST") or None,
