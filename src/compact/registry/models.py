@@ -9,6 +9,7 @@ leadership roles (chair, co-chair, vice-chair). Participation and leadership hol
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -81,6 +82,13 @@ class Pillar(models.Model):
         return numerals[self.number] if self.number < len(numerals) else str(self.number)
 
 
+# An acronym names the entity in URLs (/entities/UN-Women/) and in structure files: keep it URL-safe.
+ACRONYM_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+ACRONYM_VALIDATOR = RegexValidator(
+    ACRONYM_PATTERN, _("An acronym starts with a letter or digit and holds only letters, digits, dots, hyphens and underscores.")
+)
+
+
 class Entity(models.Model):
     """An organisation taking part in the Compact (a UN entity, or INTERPOL, WCO, ...)."""
 
@@ -88,7 +96,10 @@ class Entity(models.Model):
         UN = "un", _("UN entity")
         NON_UN = "non_un", _("Non-UN entity")
 
-    acronym = models.CharField(_("acronym"), max_length=30, unique=True)
+    acronym = models.CharField(
+        _("acronym"), max_length=30, unique=True, validators=[ACRONYM_VALIDATOR],
+        help_text=_("Letters, digits, dots, hyphens and underscores, e.g. UN-Women; unique ignoring case."),
+    )
     name = models.CharField(_("name"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     iati_identifier = models.CharField(
@@ -99,6 +110,12 @@ class Entity(models.Model):
         verbose_name = _("entity")
         verbose_name_plural = _("entities")
         ordering = ["acronym"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("acronym"), name="entity_acronym_unique_ci",
+                violation_error_message=_("Another entity already has this acronym (ignoring case)."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.acronym
@@ -119,7 +136,12 @@ class EntityAlias(models.Model):
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="entity_alias_name_unique_ci")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="entity_alias_name_unique_ci",
+                violation_error_message=_("This alias already names an entity (ignoring case)."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -157,10 +179,19 @@ class Body(models.Model):
         verbose_name_plural = _("bodies")
         ordering = ["kind", "number", "key"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "number"], name="body_kind_number_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "number"], name="body_kind_number_unique",
+                violation_error_message=_("Another body of this kind already has this number."),
+            ),
             models.CheckConstraint(
                 condition=Q(dissolved__isnull=True) | Q(dissolved__gte=F("established")),
                 name="body_dissolved_after_established",
+                violation_error_message=_("A body cannot be dissolved before it is established."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="working_group") | (Q(number__isnull=False) & Q(pillar__isnull=False)),
+                name="body_working_group_numbered_under_a_pillar",
+                violation_error_message=_("A working group needs a number and a pillar."),
             ),
         ]
 
@@ -193,7 +224,8 @@ class Participation(Period):
         ordering = ["body", "entity__acronym", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="participation_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="participation_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -225,7 +257,8 @@ class LeadershipRole(Period):
         ordering = ["body", "role", "entity__acronym", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="leadership_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="leadership_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
