@@ -9,6 +9,7 @@ leadership roles (chair, co-chair, vice-chair). Participation and leadership hol
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -188,10 +189,12 @@ class Body(models.Model):
                 name="body_dissolved_after_established",
                 violation_error_message=_("A body cannot be dissolved before it is established."),
             ),
+            # The number is required too (see clean()), but not here: renumbering groups frees numbers
+            # inside one transaction.
             models.CheckConstraint(
-                condition=~Q(kind="working_group") | (Q(number__isnull=False) & Q(pillar__isnull=False)),
-                name="body_working_group_numbered_under_a_pillar",
-                violation_error_message=_("A working group needs a number and a pillar."),
+                condition=~Q(kind="working_group") | Q(pillar__isnull=False),
+                name="body_working_group_under_a_pillar",
+                violation_error_message=_("A working group belongs to a pillar."),
             ),
         ]
 
@@ -199,6 +202,18 @@ class Body(models.Model):
         if self.kind == self.Kind.WORKING_GROUP:
             return f"WG {self.number}: {self.title}"
         return self.title
+
+    def clean(self):
+        """A working group needs a number and a pillar (raises ``ValidationError``)."""
+        super().clean()
+        if self.kind == self.Kind.WORKING_GROUP:
+            errors = {}
+            if self.number is None:
+                errors["number"] = _("A working group needs a number.")
+            if self.pillar_id is None:
+                errors["pillar"] = _("A working group belongs to a pillar.")
+            if errors:
+                raise ValidationError(errors)
 
     def exists_on(self, day) -> bool:
         """True when the body had been established and not dissolved on ``day``."""
