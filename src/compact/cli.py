@@ -18,9 +18,23 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
-    from django.core.management import execute_from_command_line
+    import django
+    from django.core.management import execute_from_command_line, get_commands
+    from django.db import DatabaseError
 
-    execute_from_command_line(["compact", *args])
+    django.setup()
+    if args and not args[0].startswith("-") and args[0] not in get_commands() and args[0] != "help":
+        print(f"compact: unknown command '{args[0]}'. Type 'compact help' for the list.", file=sys.stderr)
+        sys.exit(2)
+    try:
+        execute_from_command_line(["compact", *args])
+    except DatabaseError as exc:
+        print(
+            f"compact: database error: {exc}\n"
+            "Is the database reachable and set up? Check DATABASE_URL, then run 'compact setup'.",
+            file=sys.stderr,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ Variables (see docs/operator-guide.md):
     COMPACT_SECRET_KEY      secret key; when unset, one is generated once into ``var/secret_key``
     COMPACT_DEBUG           "1"/"true" to turn debugging on (default off)
     COMPACT_ALLOWED_HOSTS   comma-separated host names (default ``127.0.0.1,localhost,[::1]``)
-    COMPACT_VAR_DIR         where local state lives (default ``./var``)
+    COMPACT_VAR_DIR         where local state lives (default: ``var/`` at the top of the source checkout)
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ import xstatic.pkg.bootstrap
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("COMPACT_VAR_DIR", "var")).resolve()
+
+
+def _default_var_dir() -> Path:
+    """``var/`` at the top of a source checkout (``<top>/src/compact``), wherever the command runs from;
+    ``./var`` for an installed package."""
+    top = PACKAGE_DIR.parent.parent
+    if PACKAGE_DIR.parent.name == "src" and (top / "pyproject.toml").exists():
+        return top / "var"
+    return Path("var")
+
+
+VAR_DIR = Path(os.environ.get("COMPACT_VAR_DIR") or _default_var_dir()).resolve()
 
 
 def _flag(name: str, default: bool = False) -> bool:

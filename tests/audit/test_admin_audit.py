@@ -96,3 +96,35 @@ def test_admin_body_page_shows_leadership_and_participation_inlines(secretariat_
     assert sorted((f.instance.entity.acronym, f.instance.role) for f in roles.forms if f.instance.pk) == [
         ("CTED", "chair"), ("INTERPOL", "vice_chair"), ("UNODC", "vice_chair"), ("WCO", "co_chair"),
     ]
+
+
+@pytest.mark.django_db
+def test_admin_change_of_an_inline_role_records_only_that_role(secretariat_client):
+    from compact.registry.models import Body
+
+    wg8 = Body.objects.get(key="wg-8")
+    page = secretariat_client.get(f"/admin/registry/body/{wg8.pk}/change/")
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        data[name] = "" if value is None else (value.pk if hasattr(value, "pk") else value)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({k: v for k, v in formset.management_form.initial.items() for k in [f"{formset.prefix}-{k}"]})
+        for i, sub in enumerate(formset.forms):
+            for name, field in sub.fields.items():
+                value = sub.initial.get(name, field.initial)
+                data[f"{formset.prefix}-{i}-{name}"] = "" if value is None else (value.pk if hasattr(value, "pk") else value)
+    chair_index = next(i for i, f in enumerate(next(
+        x.formset for x in page.context["inline_admin_formsets"] if x.formset.prefix == "leadership_roles").forms)
+        if f.instance.role == "chair")
+    data[f"leadership_roles-{chair_index}-end"] = "2024-12-31"
+    data["change_reason"] = "End of UN-Women's term as chair"
+    before = ChangeEvent.objects.count()
+    response = secretariat_client.post(f"/admin/registry/body/{wg8.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    events = list(ChangeEvent.objects.order_by("id")[before:])
+    assert [(e.object_type, e.action) for e in events] == [("registry.leadershiprole", "update")]
+    assert events[0].changes == {"end": [None, "2024-12-31"]}
+    assert events[0].reason == "End of UN-Women's term as chair"

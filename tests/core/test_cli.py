@@ -84,3 +84,16 @@ def test_serve_answers_on_the_port_it_was_given(compact_cli, tmp_path):
 
 def test_serve_refuses_a_port_that_is_not_a_number(compact_cli):
     assert compact_cli("serve", "--port", "eighty").returncode == 2
+
+
+def test_unknown_command_is_bad_usage(compact_cli):
+    result = compact_cli("no-such-command")
+    assert result.returncode == 2
+    assert "unknown command" in result.stderr
+
+
+def test_a_database_that_is_not_set_up_gives_a_clear_error_not_a_traceback(compact_cli):
+    result = compact_cli("export-structure")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "compact setup" in result.stderr

@@ -16,7 +16,9 @@ def test_iso_date_is_read():
     assert parse_as_of("2019-07-27") == dt.date(2019, 7, 27)
 
 
-@pytest.mark.parametrize("bad", ["2019-02-30", "27/07/2019", "2019-7-27", "20190727", "2019-07-27T00:00", "yesterday"])
+@pytest.mark.parametrize(
+    "bad", ["2019-02-30", "27/07/2019", "2019-7-27", "20190727", "2019-07-27T00:00", "yesterday", "2019-W30-6", "+2019-07-2"]
+)
 def test_malformed_or_impossible_dates_are_refused_with_the_value_in_the_message(bad):
     with pytest.raises(InvalidDate) as info:
         parse_as_of(bad)

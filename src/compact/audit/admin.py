@@ -53,6 +53,8 @@ class AuditedAdminMixin:
 
     def save_model(self, request, obj, form, change):
         request._compact_change_reason = form.cleaned_data.get(self.reason_field, "")
+        if change and not (set(form.changed_data) - {self.reason_field}):
+            return  # only inline rows changed: the object itself is neither written nor recorded
         save_with_audit(obj=obj, **self._audit(request))
 
     def save_formset(self, request, form, formset, change):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class InvalidDate(ValueError):
@@ -12,16 +16,17 @@ class InvalidDate(ValueError):
 
 
 def parse_as_of(value: str | None, *, today: dt.date | None = None) -> dt.date:
-    """Return the date named by ``value`` (``YYYY-MM-DD``), or today's date when it is empty.
+    """Return the date named by ``value`` (``YYYY-MM-DD``), or today's date (in ``settings.TIME_ZONE``)
+    when it is empty.
 
     Raises:
         InvalidDate: the value is not a real calendar date in ISO 8601 extended form.
     """
     if value is None or value.strip() == "":
-        return today or dt.date.today()
+        return today or timezone.localdate()
     text = value.strip()
     try:
-        if len(text) != 10:
+        if not ISO_DATE.fullmatch(text):
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError as exc:
