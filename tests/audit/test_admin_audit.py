@@ -128,3 +128,17 @@ def test_admin_change_of_an_inline_role_records_only_that_role(secretariat_clien
     assert [(e.object_type, e.action) for e in events] == [("registry.leadershiprole", "update")]
     assert events[0].changes == {"end": [None, "2024-12-31"]}
     assert events[0].reason == "End of UN-Women's term as chair"
+
+
+@pytest.mark.django_db
+def test_the_database_itself_refuses_to_rewrite_the_change_log(seeded):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database-level guard is a PostgreSQL trigger")
+    event = ChangeEvent.objects.first()
+    table = ChangeEvent._meta.db_table
+    for statement in (f"UPDATE {table} SET reason = 'rewritten' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.pk])
+    assert ChangeEvent.objects.get(pk=event.pk).reason == event.reason
