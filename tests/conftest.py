@@ -35,6 +35,7 @@ def _registry_rows() -> dict[str, list[tuple]]:
         Entity,
         EntityAlias,
         LeadershipRole,
+        Milestone,
         Participation,
         Person,
         Pillar,
@@ -67,6 +68,9 @@ def _registry_rows() -> dict[str, list[tuple]]:
             (r.body.key, r.entity.acronym, r.role, r.start, r.end, _translated(r, "position"))
             for r in LeadershipRole.objects.select_related("body", "entity")
         ),
+        "milestone": sorted(
+            (m.body.key, m.date, _translated(m, "title")) for m in Milestone.objects.select_related("body")
+        ),
         "person": sorted(
             (p.entity.acronym, p.given_name, p.family_name, p.function, key(p.body, "key"), p.email, p.job_title)
             for p in Person.objects.select_related("entity", "body")
@@ -81,6 +85,7 @@ def _registry_counts() -> dict[str, int]:
         Entity,
         EntityAlias,
         LeadershipRole,
+        Milestone,
         Participation,
         Person,
         Pillar,
@@ -88,8 +93,8 @@ def _registry_counts() -> dict[str, int]:
         StrategyReview,
     )
 
-    models = [Strategy, StrategyReview, Pillar, Entity, EntityAlias, Body, Participation, LeadershipRole, Person,
-              ChangeEvent]
+    models = [Strategy, StrategyReview, Pillar, Entity, EntityAlias, Body, Participation, LeadershipRole, Milestone,
+              Person, ChangeEvent]
     return {m._meta.label: m.objects.count() for m in models}
 
 

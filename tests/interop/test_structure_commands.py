@@ -37,11 +37,18 @@ def test_load_structure_reports_counts_per_type(db, default_file):
     assert err == ""
     assert f"Loaded {default_file}:" in out
     assert "  entity          13 created    0 updated    0 deleted    0 unchanged\n" in out
-    assert ChangeEvent.objects.filter(reason="first load", actor_label="compact load-structure").count() == 99
+    assert ChangeEvent.objects.filter(reason="first load", actor_label="compact load-structure").count() == 103
 
 
 def test_load_structure_without_reason_logs_the_file_name(db, default_file):
     run("load_structure", str(default_file))
+    assert set(ChangeEvent.objects.values_list("reason", flat=True)) == {
+        "Structure file compact.yaml loaded with compact load-structure"}
+
+
+def test_load_structure_with_a_blank_reason_logs_the_file_name(db, default_file):
+    out, err = run("load_structure", str(default_file), "--reason", "   ")
+    assert err == "" and f"Loaded {default_file}:" in out
     assert set(ChangeEvent.objects.values_list("reason", flat=True)) == {
         "Structure file compact.yaml loaded with compact load-structure"}
 
@@ -62,7 +69,7 @@ def test_load_structure_json_output(db, default_file):
     out, _ = run("load_structure", str(default_file), "--format", "json")
     report = json.loads(out)
     assert report["counts"]["leadership"] == {"created": 25, "updated": 0, "deleted": 0, "unchanged": 0}
-    assert report["dry_run"] is False and report["changed"] == 99
+    assert report["dry_run"] is False and report["changed"] == 103
 
 
 def test_load_structure_bad_file_exits_1_with_located_problems_and_json(seeded, tmp_path):

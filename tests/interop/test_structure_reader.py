@@ -7,6 +7,7 @@ line is where the variant's edited text stands, counted in the text itself.
 
 from __future__ import annotations
 
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def load_fails(path: Path) -> str:
 
 
 ALIAS_LINE = "      - Bureau de la lutte contre le terrorisme   # [seed] WG 6 spells it so\n"
+JPOW_FR = "          fr: Adoption de son premier programme de travail commun, pour 2019-2020\n"
 
 # (old text, new text, field path, words of the message)
 CASES = {
@@ -59,7 +61,10 @@ CASES = {
         "    kind: compact\n", "    kind: compact\n   title: misplaced\n", "", "not valid YAML"),
     "tab": ("    kind: compact\n", "    kind: compact\n\tkey: x\n", "", "not valid YAML"),
     "impossible date": (
-        "  adopted: 2006-09-08\n", "  adopted: 2006-09-31\n", "", "“2006-09-31” is not a valid date"),
+        "  adopted: 2006-09-08\n", "  adopted: 2006-09-31\n", "strategy.adopted", "“2006-09-31” is not a valid date"),
+    "impossible date in a flow mapping": (
+        "{entity: ONU-Femmes, role: chair, start: 2019-04-16}", "{entity: ONU-Femmes, role: chair, start: 2019-02-30}",
+        "bodies[9].leadership[0].start", "“2019-02-30” is not a valid date"),
     "date not in ISO form": (
         "      adopted: 2012-06-29\n", "      adopted: 29/06/2012\n", "strategy.reviews[2].adopted",
         "is not a date; write it YYYY-MM-DD"),
@@ -111,6 +116,29 @@ CASES = {
     "duplicate review number": (
         "    - number: 2\n      resolution: 64/297\n", "    - number: 1\n      resolution: 64/297\n",
         "strategy.reviews[1].number", "duplicate review number 1"),
+    "acronym that is not URL-safe": (
+        "  - acronym: UNODA\n", "  - acronym: UN/DESA\n", "entities[8].acronym",
+        "“UN/DESA” is not a valid acronym: it must start with a letter or digit"),
+    "acronym starting with a hyphen": (
+        "  - acronym: UNODA\n", "  - acronym: -UNODA\n", "entities[8].acronym", "“-UNODA” is not a valid acronym"),
+    "bell character": (
+        "      en: Coordination Committee\n", "      en: Coordination\x07 Committee\n", "",
+        "not valid YAML: the character U+0007 at column 23 is not allowed"),
+    "NUL character": ("version: 1\n", "version: 1\x00\n", "", "not valid YAML: the character U+0000 at column 11"),
+    "impossible milestone date": (
+        "      - date: 2019-07-27", "      - date: 2019-02-30", "bodies[1].milestones[2].date",
+        "“2019-02-30” is not a valid date"),
+    "milestone date not in ISO form": (
+        "      - date: 2019-07-27", "      - date: 27 July 2019", "bodies[1].milestones[2].date",
+        "“27 July 2019” is not a date; write it YYYY-MM-DD"),
+    "unknown milestone field": (
+        JPOW_FR, JPOW_FR + "        place: New York\n",
+        "bodies[1].milestones[2].place", "unknown field “place”; expected one of date, title"),
+    "milestone listed twice": (
+        JPOW_FR, JPOW_FR + "      - date: 2019-07-27\n        title:\n"
+        "          en: adopted its first joint programme of work,  for 2019-2020\n",
+        "bodies[1].milestones[3]", "the milestone of 2019-07-27 “adopted its first joint programme of work,  for "
+        "2019-2020” is listed twice (first at line"),
 }
 
 
@@ -185,6 +213,106 @@ def test_a_file_of_another_format_is_named_so(tmp_path):
 def test_a_working_group_needs_a_number(tmp_path):
     path, _ = variant(tmp_path, "    kind: working_group\n    number: 1\n", "    kind: working_group\n")
     assert any("bodies[2].number: required field “number” is missing" in p for p in problems_of(path))
+
+
+def test_a_working_group_needs_a_pillar(tmp_path):
+    path, _ = variant(tmp_path, "    number: 8\n    pillar: 4\n", "    number: 8\n")
+    body_line = DEFAULT[: DEFAULT.index("  - key: wg-8\n")].count("\n") + 1
+    assert problems_of(path) == [f"{path}:{body_line}: bodies[9].pillar: required field “pillar” is missing"]
+
+
+def test_the_acronym_pattern_of_the_schema_is_the_registry_s():
+    from compact.interop.structure import structure_schema
+    from compact.registry.models import ACRONYM_PATTERN
+
+    assert structure_schema()["$defs"]["acronym"]["pattern"] == ACRONYM_PATTERN
+
+
+def test_milestones_are_read_in_date_order_and_an_absent_list_is_none():
+    text = DEFAULT.replace("    established: 2019-04-16\n", "    established: 2019-04-16\n    milestones:\n"
+                           "      - {date: 2020-05-01, title: {fr: Deuxième plan de travail}}\n"
+                           "      - {date: 2019-05-01, title: {en: First workplan, fr: Premier plan de travail}}\n", 1)
+    bodies = {b.key: b for b in read_structure_text(text, source="m.yaml").bodies}
+    assert [(m.date.isoformat(), m.title) for m in bodies["wg-1"].milestones] == [
+        ("2019-05-01", {"en": "First workplan", "fr": "Premier plan de travail"}),
+        ("2020-05-01", {"fr": "Deuxième plan de travail"}),
+    ]
+    assert bodies["wg-1"].milestones[1].key == (bodies["wg-1"].milestones[1].date, "deuxième plan de travail")
+    assert bodies["wg-2"].milestones is None
+    assert [m.date.isoformat() for m in bodies["committee"].milestones] == ["2018-12-06", "2019-04-16", "2019-07-27"]
+
+
+# --- Hostile files: each is refused quickly, with a located message, whatever its content --------
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """The classic entity-expansion attack in YAML: 9 levels of 9 aliases, 9**9 (387 million) strings."""
+    lines = ['format: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    names = "abcdefghij"
+    for level in range(1, levels):
+        lines.append(f"{names[level]}: &{names[level]} [" + ", ".join([f"*{names[level - 1]}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_billion_laughs_file_is_refused_quickly(tmp_path):
+    path = tmp_path / "lol.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    assert path.stat().st_size < 1024
+    started = time.perf_counter()
+    assert problems_of(path) == [
+        f"{path}:1: the file holds more than 100,000 values once its YAML aliases (*name) are expanded; refused as "
+        "too large"]
+    assert time.perf_counter() - started < 5
+
+
+def test_json_data_refuses_to_expand_a_billion_laughs():
+    from ruamel.yaml import YAML
+
+    from compact.interop.structure.reader import json_data
+
+    with pytest.raises(ValueError, match="more than 100,000 values"):
+        json_data(YAML(typ="rt").load(billion_laughs()))
+
+
+def test_aliases_repeated_within_the_limit_are_read():
+    # The shipped file shares the working groups' mandate through one anchor (&wg-mandate), used eight times.
+    assert DEFAULT.count("*wg-mandate") == 7
+    document = read_structure_text(DEFAULT, source="default.yaml")
+    assert len({b.mandate["fr"] for b in document.bodies if b.kind == "working_group"}) == 1
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "format:\n" + "".join("  " * i + "- \n" for i in range(1, 2000)),
+                                  "format: " + "{a: " * 40 + "x" + "}" * 40 + "\n"],
+                         ids=["flow", "block", "flow-mapping"])
+def test_deeply_nested_yaml_is_refused_quickly(text):
+    started = time.perf_counter()
+    with pytest.raises(StructureError) as caught:
+        read_structure_text(text, source="deep.yaml")
+    assert [p.message for p in caught.value.problems] == [
+        "the file nests lists or mappings too deeply (at most 32 levels)"]
+    assert time.perf_counter() - started < 2
+
+
+def test_a_file_over_10_mb_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_text("# padding\n" * 1_000_001, encoding="utf-8")
+    assert problems_of(path) == [
+        f"{path}:1: the file is larger than 10,000,000 bytes (10 MB), the most a structure file may hold"]
+    with pytest.raises(StructureError):
+        read_structure_text("# é\n" * 2_600_000, source="huge.yaml")  # 2.6 M characters, 13 MB of UTF-8
+
+
+def test_a_utf16_file_is_not_utf8(tmp_path):
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes(DEFAULT.encode("utf-16"))
+    assert problems_of(path) == [f"{path}:1: the file is not UTF-8 text"]
+
+
+def test_a_second_document_in_the_file_is_a_located_yaml_error(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(DEFAULT + "---\nformat: compact-structure\n", encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:") and "not valid YAML" in problem
 
 
 def test_overlapping_participation_of_one_entity_in_one_body_is_reported(tmp_path):

@@ -16,6 +16,7 @@ from compact.registry.models import (
     Entity,
     EntityAlias,
     LeadershipRole,
+    Milestone,
     Participation,
     Person,
     Pillar,
@@ -27,7 +28,8 @@ from compact.registry.services import default_structure_file, structure_apply
 DEFAULT = default_structure_file().read_text(encoding="utf-8")
 
 # Every optional feature of the format at least once: six languages, ended periods, an observer, a
-# dissolved body, a body without parent, review notes, people with and without a body.
+# dissolved body, a body without parent, review notes, milestones (two on one day, one titled in French
+# only, out of date order), people with and without a body.
 RICH = DEFAULT.replace(
     "      en: Coordination Committee\n      fr: Comité de coordination\n",
     "      ar: لجنة التنسيق\n      en: Coordination Committee\n      es: Comité de Coordinación\n"
@@ -44,6 +46,11 @@ RICH = DEFAULT.replace(
     participants:
       - {entity: UNDP, capacity: observer, start: 2005-07-01, end: 2010-12-31}
       - {entity: UNDP, capacity: member, start: 2011-01-01, end: 2018-02-22}
+    milestones:
+      - {date: 2018-02-22, title: {fr: "Dissolution, remplacée par le Pacte"}}
+      - date: 2005-07-01
+        title: {ar: إنشاء فرقة العمل, en: Established, es: Creación, fr: Création, ru: Создание, zh-hans: 成立}
+      - {date: 2005-07-01, title: {en: First meeting}}
 people:
   - given_name: Ada
     family_name: Example
@@ -62,7 +69,7 @@ def load(text: str, source: str = "test.yaml"):
 
 def empty_registry() -> None:
     """Test setup: remove every registry row (in dependency order)."""
-    for model in (Person, LeadershipRole, Participation, EntityAlias):
+    for model in (Person, Milestone, LeadershipRole, Participation, EntityAlias):
         model.objects.all().delete()
     for body in Body.objects.order_by("-established", "-pk"):
         Body.objects.filter(parent=body).update(parent=None)
@@ -100,6 +107,10 @@ def test_the_rich_file_keeps_every_language_period_and_person(db, registry_rows)
     text = export_structure()
     assert "zh-hans: 协调委员会" in text
     assert "dissolved: 2018-02-22" in text
+    milestones = text[text.index("key: task-force-2017"):].partition("    milestones:\n")[2].partition("  - key:")[0]
+    assert [line.strip() for line in milestones.splitlines() if line.strip().startswith("- date:")] == [
+        "- date: 2005-07-01", "- date: 2005-07-01", "- date: 2018-02-22"]
+    assert milestones.index("en: Established") < milestones.index("en: First meeting")
 
 
 def test_the_export_is_valid_against_the_json_schema(seeded):

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from compact.registry.models import Body, Entity, EntityAlias, LeadershipRole, Participation, Pillar
+from compact.registry.models import Body, Entity, EntityAlias, LeadershipRole, Milestone, Participation, Pillar
 
 pytestmark = pytest.mark.django_db
 
@@ -342,6 +342,26 @@ def test_a_vice_chair_from_outside_the_compact_sits_as_vice_chair_only(client, s
     assert seat == {"entity": "IPU", "basis": ["vice_chair"], "working_groups": [8]}
 
 
+def test_committee_milestones_are_those_up_to_the_date_oldest_first(client, seeded):
+    # The seed: inaugurated on 2018-12-06; first joint programme of work, for 2019-2020, adopted on 2019-07-27.
+    # The design notes: the 2nd meeting, on 2019-04-16, approved the groups' terms of reference and workplans.
+    milestones = get_json(client, "/api/committee/?as_of=2019-07-27")["milestones"]
+    assert milestones == [
+        {"date": "2018-12-06", "title": "Inaugurated by the Secretary-General"},
+        {"date": "2019-04-16", "title": "Second meeting: approved the working groups' terms of reference and first workplans"},
+        {"date": "2019-07-27", "title": "Adopted its first joint programme of work, for 2019-2020"},
+    ]
+    assert [m["date"] for m in get_json(client, "/api/committee/?as_of=2019-07-26")["milestones"]] == [
+        "2018-12-06", "2019-04-16"]
+    assert [m["date"] for m in get_json(client, "/api/committee/?as_of=2018-12-06")["milestones"]] == ["2018-12-06"]
+
+
+def test_committee_milestones_follow_the_language(client, seeded):
+    french = get_json(client, "/api/committee/?lang=fr")["milestones"]
+    assert french[0] == {"date": "2018-12-06", "title": "Inauguration par le Secrétaire général, António Guterres"}
+    assert french[2]["title"] == "Adoption de son premier programme de travail commun, pour 2019-2020"
+
+
 def test_the_committee_did_not_exist_before_its_inauguration(client, seeded):
     body = get_json(client, "/api/committee/?as_of=2017-01-01", status=404)
     assert body["error"]["status"] == 404
@@ -406,7 +426,7 @@ def test_health_probes_answer_beside_the_api(client, seeded):
 
 # endpoint -> queries: pillars 1; entity list 4 (entities, roles, participations, aliases); entity
 # detail 4 (the same for one entity); working groups 3 (groups with pillars, roles, participants);
-# committee 4 (the body, its chair roles, Compact participations, working-group roles).
+# committee 5 (the body, its chair roles, Compact participations, working-group roles, milestones).
 QUERY_COUNTS = [
     ("/api/pillars/", 1),
     (f"/api/entities/?as_of={AFTER_GROUPS}", 4),
@@ -414,13 +434,14 @@ QUERY_COUNTS = [
     ("/api/entities/UNOCT/", 4),
     (f"/api/working-groups/?as_of={AFTER_GROUPS}", 3),
     (f"/api/working-groups/5/?as_of={AFTER_GROUPS}", 3),
-    (f"/api/committee/?as_of={AFTER_GROUPS}", 4),
+    (f"/api/committee/?as_of={AFTER_GROUPS}", 5),
 ]
 
 
 def add_structure(size: int = 5) -> None:
     """Grow the default structure: ``size`` more entities (with aliases, Compact membership and roles
-    in WG 1 and WG 5), a ninth working group they lead and sit in, and a second Committee chair."""
+    in WG 1 and WG 5), a ninth working group they lead and sit in, a second Committee chair and
+    ``size`` more Committee milestones."""
     compact = Body.objects.get(kind=Body.Kind.COMPACT)
     committee = Body.objects.get(kind=Body.Kind.COMMITTEE)
     start = dt.date(2019, 4, 16)
@@ -449,6 +470,8 @@ def add_structure(size: int = 5) -> None:
         entity=Entity.objects.get(acronym="UNOCT"), body=group, role="co_chair", start=start,
     )
     LeadershipRole.objects.create(entity=Entity.objects.get(acronym="XE1"), body=committee, role="chair", start=start)
+    for i in range(size):
+        Milestone.objects.create(body=committee, date=start + dt.timedelta(days=i), title=f"Extra milestone {i}")
 
 
 @pytest.mark.parametrize("url, queries", QUERY_COUNTS)

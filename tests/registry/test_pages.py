@@ -7,6 +7,8 @@ vice-chairs and WCO as co-chair; the groups took office on 2019-04-16.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
 from gettext import GNUTranslations
 from html.parser import HTMLParser
@@ -206,7 +208,7 @@ def test_home_shows_the_strategy_committee_and_the_eight_groups_by_pillar(seeded
     pillar_2 = body[body.index('id="pillar-2"') : body.index('id="pillar-3"')]
     assert re.findall(r'/working-groups/(\d)/', pillar_2) == ["2", "3", "4"]
     assert "Chair UNOCT" in page.text  # the Committee's chair
-    assert "Secretariat UNOCT — Office of Counter-Terrorism" in page.text
+    assert "Secretariat UNOCT — United Nations Office of Counter-Terrorism" in page.text
 
 
 @pytest.mark.django_db
@@ -371,7 +373,7 @@ def test_entity_page_shows_names_aliases_kind_and_every_role(seeded, client):
     response = get(client, "/entities/UNOCT/", lang="en")
     page = read(response)
     assert page.table("The entity's name in each language") == [
-        ["English", "Office of Counter-Terrorism"],
+        ["English", "United Nations Office of Counter-Terrorism"],
         ["French", "Bureau de lutte contre le terrorisme"],
     ]
     assert "Bureau de la lutte contre le terrorisme" in page.text  # the alias
@@ -433,10 +435,52 @@ def test_entity_acronym_is_case_insensitive_and_unknown_is_404(seeded, client):
 def test_committee_page_names_unoct_as_chair_and_secretariat(seeded, client):
     response = get(client, "/committee/", lang="en")
     text = read(response).text
-    assert "Chair UNOCT — Office of Counter-Terrorism Held by: Under-Secretary-General of the Office of Counter-Terrorism" in text
-    assert "Secretariat UNOCT — Office of Counter-Terrorism" in text
+    assert ("Chair UNOCT — United Nations Office of Counter-Terrorism Held by: Under-Secretary-General of the Office "
+            "of Counter-Terrorism") in text
+    assert "Secretariat UNOCT — United Nations Office of Counter-Terrorism" in text
     assert "This composition is derived from the registry" in text
     assert "6 December 2018" in text
+
+
+def milestones_of(response) -> list[tuple[str, str]]:
+    """The Milestones section of a Committee page as (datetime attribute, line text) pairs."""
+    body = response.content.decode()
+    section = body[body.index('id="milestones-heading"'):body.index('id="composition-heading"')]
+    items = re.findall(r'<li[^>]*><time datetime="([0-9-]+)"[^>]*>.*?</li>', section, flags=re.S)
+    texts = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", li))).strip()
+             for li in re.findall(r"<li[^>]*>(.*?)</li>", section, flags=re.S)]
+    return list(zip(items, texts, strict=True))
+
+
+@pytest.mark.django_db
+def test_committee_page_lists_its_milestones_up_to_the_date(seeded, client):
+    # The seed: inaugurated on 6 December 2018; first joint programme of work adopted on 27 July 2019.
+    assert milestones_of(get(client, "/committee/", lang="en")) == [
+        ("2018-12-06", "6 December 2018 — Inaugurated by the Secretary-General"),
+        ("2019-04-16", "16 April 2019 — Second meeting: approved the working groups' terms of reference and first "
+                       "workplans"),
+        ("2019-07-27", "27 July 2019 — Adopted its first joint programme of work, for 2019-2020"),
+    ]
+    earlier = milestones_of(get(client, "/committee/", as_of="2019-07-26", lang="en"))
+    assert [date for date, _ in earlier] == ["2018-12-06", "2019-04-16"]
+
+
+@pytest.mark.django_db
+def test_committee_milestones_in_french(seeded, client):
+    response = get(client, "/committee/", lang="fr")
+    assert "Jalons" in read(response).text
+    assert ("2019-07-27", "27 juillet 2019 — Adoption de son premier programme de travail commun, pour 2019-2020") in (
+        milestones_of(response))
+
+
+@pytest.mark.django_db
+def test_committee_page_says_when_no_milestone_is_recorded_yet(seeded, client):
+    from compact.registry.models import Milestone
+
+    Milestone.objects.filter(date=dt.date(2018, 12, 6)).delete()
+    response = get(client, "/committee/", as_of="2019-01-01", lang="en")
+    assert milestones_of(response) == []
+    assert "No milestone is recorded up to this date." in read(response).text
 
 
 @pytest.mark.django_db
@@ -546,7 +590,7 @@ QUERY_COUNTS = [
     ("/working-groups/2/", 3),
     ("/entities/", 4),  # entities, their roles, participations, aliases
     ("/entities/UNOCT/", 4),  # entity, aliases, roles, participations
-    ("/committee/", 4),  # committee (with secretariat), its chair, Compact participations, group roles
+    ("/committee/", 5),  # committee (with secretariat), its chair, Compact participations, group roles, milestones
     ("/strategy/", 3),  # strategy, reviews, pillars
 ]
 
@@ -561,8 +605,9 @@ def test_each_page_runs_a_fixed_number_of_queries(seeded, client, django_assert_
 @pytest.fixture
 def grown(seeded):
     """The seeded registry plus 20 entities, each a Compact member with an alias, a member of
-    working group 2 and a vice-chair of it, and UNOCT with 10 more past roles: more rows, same queries."""
-    from compact.registry.models import Body, Entity, EntityAlias, LeadershipRole, Participation
+    working group 2 and a vice-chair of it, 20 more Committee milestones, and UNOCT with 10 more past roles:
+    more rows, same queries."""
+    from compact.registry.models import Body, Entity, EntityAlias, LeadershipRole, Milestone, Participation
 
     compact_body = Body.objects.get(kind=Body.Kind.COMPACT)
     group_2 = Body.objects.get(kind=Body.Kind.WORKING_GROUP, number=2)
@@ -572,6 +617,9 @@ def grown(seeded):
         Participation.objects.create(entity=entity, body=compact_body, capacity="member", start="2018-02-23")
         Participation.objects.create(entity=entity, body=group_2, capacity="member", start="2019-04-16")
         LeadershipRole.objects.create(entity=entity, body=group_2, role="vice_chair", start="2019-04-16")
+    committee = Body.objects.get(kind=Body.Kind.COMMITTEE)
+    for n in range(20):
+        Milestone.objects.create(body=committee, date=f"2019-05-{n + 1:02d}", title_en=f"Meeting E{n:02d}")
     unoct = Entity.objects.get(acronym="UNOCT")
     for year in range(2008, 2018):
         LeadershipRole.objects.create(entity=unoct, body=group_2, role="co_chair", start=f"{year}-01-01", end=f"{year}-12-31")

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import Resolver404, include, path, resolve
 
-from compact.registry.models import Body, Entity, LeadershipRole, Participation
+from compact.registry.models import Body, Entity, LeadershipRole, Participation, Pillar, Strategy
 from compact.registry.quality import Finding, run_checks
 
 D = dt.date
@@ -36,10 +36,17 @@ def entity(acronym: str) -> Entity:
     return Entity.objects.create(acronym=acronym, name=acronym, kind=Entity.Kind.UN)
 
 
+def pillar() -> Pillar:
+    """Pillar 1 of a strategy (a working group belongs to a pillar)."""
+    strategy, _ = Strategy.objects.get_or_create(key="gcts", defaults={
+        "title": "Strategy", "resolution": "60/288", "adopted": D(2006, 9, 8)})
+    return Pillar.objects.get_or_create(number=1, defaults={"strategy": strategy, "title": "Pillar 1"})[0]
+
+
 def group(number: int, *, established: dt.date = ESTABLISHED, dissolved: dt.date | None = None) -> Body:
     return Body.objects.create(
         key=f"wg-{number}", kind=Body.Kind.WORKING_GROUP, number=number, title=f"Group {number}",
-        established=established, dissolved=dissolved,
+        pillar=pillar(), established=established, dissolved=dissolved,
     )
 
 

@@ -11,7 +11,16 @@ from collections import Counter
 
 import pytest
 
-from compact.registry.models import Body, Entity, EntityAlias, LeadershipRole, Participation, Pillar, Strategy
+from compact.registry.models import (
+    Body,
+    Entity,
+    EntityAlias,
+    LeadershipRole,
+    Milestone,
+    Participation,
+    Pillar,
+    Strategy,
+)
 
 UNOCT_FR = "Bureau de lutte contre le terrorisme"
 UNOCT_FR_OTHER = "Bureau de la lutte contre le terrorisme"
@@ -131,6 +140,36 @@ def test_committee_was_inaugurated_on_6_december_2018(seeded):
     assert Body.objects.get(kind="committee").established == dt.date(2018, 12, 6)
 
 
+def test_committee_was_inaugurated_by_the_secretary_general_antonio_guterres_on_6_december_2018(seeded):
+    # Seed: "a été inauguré par le Secrétaire général, António Guterres, le 6 décembre 2018".
+    inauguration = Milestone.objects.get(body__kind="committee", date=dt.date(2018, 12, 6))
+    assert inauguration.title_fr == "Inauguration par le Secrétaire général, António Guterres"
+    assert inauguration.title_en == "Inaugurated by the Secretary-General"
+
+
+def test_committee_adopted_its_first_joint_programme_of_work_for_2019_2020_on_27_july_2019(seeded):
+    # Seed: "a adopté le 27 juillet 2019 son premier programme de travail commun, pour 2019-2020".
+    adoption = Milestone.objects.get(body__kind="committee", date=dt.date(2019, 7, 27))
+    assert adoption.title_fr == "Adoption de son premier programme de travail commun, pour 2019-2020"
+    assert adoption.title_en == "Adopted its first joint programme of work, for 2019-2020"
+    assert not Milestone.objects.filter(body__kind="committee", title_fr__contains="programme de travail commun").exclude(
+        pk=adoption.pk).exists()
+
+
+def test_committee_milestones_are_the_seed_s_and_the_design_notes(seeded):
+    # DESIGN.md section 2: the 2nd meeting, 2019-04-16, approved the working groups' terms of reference and first
+    # workplans; the Compact was signed on 2018-02-23.
+    committee = [(m.date, m.title_en) for m in Milestone.objects.filter(body__kind="committee")]
+    assert committee == [
+        (dt.date(2018, 12, 6), "Inaugurated by the Secretary-General"),
+        (dt.date(2019, 4, 16), "Second meeting: approved the working groups' terms of reference and first workplans"),
+        (dt.date(2019, 7, 27), "Adopted its first joint programme of work, for 2019-2020"),
+    ]
+    (signature,) = Milestone.objects.filter(body__kind="compact")
+    assert signature.date == dt.date(2018, 2, 23)
+    assert "36" in signature.title_en and "INTERPOL" in signature.title_en
+
+
 def test_committee_is_chaired_by_the_under_secretary_general_of_unoct(seeded):
     committee = Body.objects.get(kind="committee")
     chair = committee.leadership_roles.get(role="chair")
@@ -196,6 +235,13 @@ def test_the_seed_names_thirteen_entities_all_members_of_the_compact_since_its_s
 
 def test_interpol_wco_and_opcw_are_not_un_entities(seeded):
     assert set(Entity.objects.filter(kind="non_un").values_list("acronym", flat=True)) == {"INTERPOL", "WCO", "OPCW"}
+
+
+def test_unoct_is_the_united_nations_office_of_counter_terrorism(seeded):
+    # Its official English name; the seed gives the French "Bureau de lutte contre le terrorisme".
+    unoct = Entity.objects.get(acronym="UNOCT")
+    assert unoct.name_en == "United Nations Office of Counter-Terrorism"
+    assert unoct.name_fr == UNOCT_FR
 
 
 def test_un_women_is_onu_femmes_in_french(seeded):

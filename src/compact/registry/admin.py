@@ -11,6 +11,7 @@ from compact.registry.models import (
     Entity,
     EntityAlias,
     LeadershipRole,
+    Milestone,
     Participation,
     Person,
     Pillar,
@@ -43,6 +44,12 @@ class LeadershipRoleInline(TranslationTabularInline):
     fields = ["entity", "role", "position", "start", "end"]
 
 
+class MilestoneInline(TranslationTabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["date", "title"]
+
+
 @admin.register(Strategy)
 class StrategyAdmin(AuditedAdminMixin, TranslationAdmin):
     list_display = ("title", "resolution", "adopted")
@@ -67,7 +74,7 @@ class BodyAdmin(AuditedAdminMixin, TranslationAdmin):
     list_display = ("__str__", "kind", "number", "pillar", "established", "dissolved")
     list_filter = ("kind", "pillar")
     search_fields = ("key", "title_en", "title_fr")
-    inlines = [LeadershipRoleInline, ParticipationInline]
+    inlines = [LeadershipRoleInline, ParticipationInline, MilestoneInline]
 
 
 @admin.register(Person)

@@ -322,9 +322,17 @@ class CompositionSeatSerializer(serializers.Serializer):
     working_groups = serializers.ListField(child=serializers.IntegerField())
 
 
+class MilestoneSerializer(serializers.Serializer):
+    """A dated event in a body's life: ``date`` and translated ``title``."""
+
+    date = serializers.DateField()
+    title = TranslatedField("title")
+
+
 class CommitteeOutputSerializer(serializers.Serializer):
     """The Coordination Committee on ``as_of``: chair (the first; all in ``chairs``), secretariat,
-    establishment date and composition derived from the registry."""
+    establishment date, milestones up to ``as_of`` (oldest first) and composition derived from the
+    registry."""
 
     title = TranslatedField("title", source="body")
     as_of = serializers.DateField()
@@ -332,6 +340,8 @@ class CommitteeOutputSerializer(serializers.Serializer):
     chairs = CommitteeChairSerializer(source="chair", many=True)
     secretariat = serializers.CharField(source="secretariat.acronym", allow_null=True)
     established = serializers.DateField(source="body.established")
+    milestones = MilestoneSerializer(many=True, help_text=gettext_lazy(
+        "The Committee's milestones dated on or before as_of, oldest first."))
     composition = CompositionSeatSerializer(many=True)
 
     @extend_schema_field(CommitteeChairSerializer(allow_null=True))
@@ -347,7 +357,8 @@ class CommitteeApi(PublicReadApi):
         operation_id="committee_retrieve",
         summary="Show the Coordination Committee",
         description=(
-            "The Coordination Committee on `as_of`: its chair, secretariat and composition, derived from the "
+            "The Coordination Committee on `as_of`: its chair, secretariat, milestones up to that date (its "
+            "inauguration, the adoption of a joint programme of work, ...) and composition, derived from the "
             "registry (every Compact entity, plus the chairs, co-chairs and vice-chairs of the working groups). "
             "404 before the Committee was established."
         ),
@@ -358,7 +369,7 @@ class CommitteeApi(PublicReadApi):
         """The Committee, or 404 when it did not exist on ``as_of``."""
         as_of = request_as_of(request)
         try:
-            committee = selectors.committee_get(as_of=as_of)
+            committee = selectors.committee_get(as_of=as_of, with_milestones=True)
         except Body.DoesNotExist as exc:
             raise exceptions.NotFound(
                 _("The Coordination Committee did not exist on %(date)s.") % {"date": as_of.isoformat()}

@@ -2,9 +2,9 @@
 
 Standard terms: the UN Global Counter-Terrorism Strategy (GA resolution 60/288) and its reviews,
 its four pillars, the Compact's entities, its bodies (the Compact itself, the Coordination
-Committee, the inter-agency working groups), participation in a body as member or observer, and
-leadership roles (chair, co-chair, vice-chair). Participation and leadership hold over a period
-(``start``..``end``, inclusive, empty end: still in force).
+Committee, the inter-agency working groups) and their milestones, participation in a body as member
+or observer, and leadership roles (chair, co-chair, vice-chair). Participation and leadership hold
+over a period (``start``..``end``, inclusive, empty end: still in force).
 """
 
 from __future__ import annotations
@@ -218,6 +218,25 @@ class Body(models.Model):
     def exists_on(self, day) -> bool:
         """True when the body had been established and not dissolved on ``day``."""
         return self.established <= day and (self.dissolved is None or day <= self.dissolved)
+
+
+class Milestone(models.Model):
+    """A dated event in a body's life: its inauguration, a meeting's decision, the adoption of a joint
+    programme of work. A body's milestones form its timeline; pages show those on or before the date
+    they answer for."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("body"))
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["body", "date", "pk"]
+        indexes = [models.Index(fields=["body", "date"], name="milestone_body_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()}: {self.title}"
 
 
 class Participation(Period):

@@ -19,6 +19,7 @@ from compact.registry.models import (
     Body,
     Entity,
     LeadershipRole,
+    Milestone,
     Participation,
     Pillar,
     Strategy,
@@ -61,6 +62,11 @@ def strategy_get() -> Strategy:
     if strategy is None:
         raise Strategy.DoesNotExist("No strategy in the registry.")
     return strategy
+
+
+def milestone_list(*, body: Body, until: dt.date) -> QuerySet[Milestone]:
+    """``body``'s milestones dated on or before ``until``, oldest first (then in the order written)."""
+    return Milestone.objects.filter(body=body, date__lte=until).order_by("date", "pk")
 
 
 def pillar_list() -> QuerySet[Pillar]:
@@ -154,19 +160,22 @@ class CompositionSeat:
 
 @dataclass
 class Committee:
-    """The Coordination Committee on a date: the body, its chair roles, secretariat and composition."""
+    """The Coordination Committee on a date: the body, its chair roles, secretariat, composition and,
+    when asked for, its milestones up to that date (oldest first; otherwise empty)."""
 
     body: Body
     as_of: dt.date
     chair: list[LeadershipRole]
     secretariat: Entity | None
     composition: list[CompositionSeat]
+    milestones: list[Milestone] = field(default_factory=list)
 
 
-def committee_get(*, as_of: dt.date) -> Committee:
+def committee_get(*, as_of: dt.date, with_milestones: bool = False) -> Committee:
     """The Coordination Committee as it stood on ``as_of``, its composition derived from the registry:
     every entity participating in the Compact that day (basis ``compact_entity``), plus every entity
-    holding a chair, co-chair or vice-chair role in a working group that day.
+    holding a chair, co-chair or vice-chair role in a working group that day. ``with_milestones`` adds
+    its milestones dated on or before ``as_of`` (one more query, whatever their number).
 
     Raises ``Body.DoesNotExist`` when the Committee did not exist on that date.
     """
@@ -215,6 +224,7 @@ def committee_get(*, as_of: dt.date) -> Committee:
         chair=[r for r in body.leadership_as_of if r.role == LeadershipRole.Role.CHAIR],
         secretariat=body.secretariat,
         composition=composition,
+        milestones=list(milestone_list(body=body, until=as_of)) if with_milestones else [],
     )
 
 

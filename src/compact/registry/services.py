@@ -1,5 +1,6 @@
-"""Write services for the registry: every change to the strategy, pillars, entities, bodies,
-participation, leadership and people goes through here, in one transaction with its audit rows.
+"""Write services for the registry: every change to the strategy, pillars, entities, bodies, their
+milestones, participation, leadership and people goes through here, in one transaction with its
+audit rows.
 
 ``structure_apply`` makes the registry match a validated structure file (see
 ``compact.interop.structure``); ``load_default_structure`` applies the file shipped with the
@@ -25,10 +26,13 @@ from modeltranslation.utils import build_localized_fieldname
 from compact.audit.services import diff, record_change, snapshot
 from compact.interop.structure.reader import (
     LANGUAGES,
+    NAME_KINDS,
     BodyRecord,
     Problem,
     StructureDocument,
     StructureError,
+    main_title,
+    milestone_title_key,
     normalize_name,
     read_structure_file,
 )
@@ -37,6 +41,7 @@ from compact.registry.models import (
     Entity,
     EntityAlias,
     LeadershipRole,
+    Milestone,
     Participation,
     Person,
     Pillar,
@@ -46,7 +51,7 @@ from compact.registry.models import (
 
 #: The kinds of rows a structure file describes, in the order reports list them.
 RECORD_TYPES: tuple[str, ...] = (
-    "strategy", "review", "pillar", "entity", "alias", "body", "participation", "leadership", "person",
+    "strategy", "review", "pillar", "entity", "alias", "body", "participation", "leadership", "milestone", "person",
 )
 
 DEFAULT_STRUCTURE = ("data", "global-ct-compact.yaml")
@@ -204,19 +209,23 @@ def structure_apply(
     """Make the registry match ``document`` (a validated structure file), all or nothing.
 
     Rows are matched by natural key: strategy ``key``, review ``number``, pillar ``number``, entity
-    ``acronym``, body ``key``; a person by entity, given and family name. Missing rows are created and
-    changed ones updated. For each entity in the file its aliases become exactly the file's; for each
-    body in the file its participations (matched by entity and start) and leadership roles (matched
-    by entity, role and start) become exactly the file's, extra ones being deleted. Entities, bodies,
-    pillars, reviews and people that the file does not describe are kept and listed in
-    ``ApplyReport.absent``. Each write is recorded with ``compact.audit.services.record_change``
+    ``acronym`` ignoring case (an acronym whose case changes, UN-Women to UN-WOMEN, is an update of
+    the entity's acronym), body ``key``; a person by entity, given and family name. Missing rows are
+    created and changed ones updated. For each entity in the file its aliases become exactly the
+    file's; for each body in the file its participations (matched by entity and start) and leadership
+    roles (matched by entity, role and start) become exactly the file's, extra ones being deleted, and
+    so do its milestones (matched by date and identifying title, see
+    ``compact.interop.structure.reader.milestone_title_key``) when the file lists them for the body.
+    Entities, bodies, pillars, reviews and people that the file does not describe are kept and listed
+    in ``ApplyReport.absent``. Each write is recorded with ``compact.audit.services.record_change``
     (``actor``, ``actor_label``, ``reason``) in the same transaction; applying the same file twice
     writes nothing the second time. With ``dry_run`` everything is done, then rolled back: the report
     tells what would change.
 
     Raises:
-        StructureError: the file conflicts with rows it does not describe (an alias held by another
-            entity, a working-group number held by another body); nothing is written.
+        StructureError: the file conflicts with rows it does not describe (a name or alias that is the
+            acronym, a name or an alias of an entity outside the file; a working-group number held by
+            another body); nothing is written.
         ValueError: ``reason`` is blank (every change in the log says why it was made).
     """
     if not reason.strip():
@@ -235,6 +244,8 @@ def structure_apply(
         for record in document.bodies:
             _apply_participants(writer, record, bodies[record.key], entities)
             _apply_leadership(writer, record, bodies[record.key], entities)
+            if record.milestones is not None:
+                _apply_milestones(writer, record, bodies[record.key])
         if document.people is not None:
             _apply_people(writer, document, entities, bodies)
         if dry_run:
@@ -267,20 +278,36 @@ def load_default_structure(**kwargs: Any) -> ApplyReport:
 
 
 def _conflicts(document: StructureDocument) -> list[Problem]:
-    """Clashes between the file and rows it does not describe, which the database would refuse."""
+    """Clashes between the file and rows it does not describe: a name or alias of the file that is
+    the acronym, a name or an alias of an entity outside the file (a reference to it would name two
+    entities, and the database refuses a second alias of the same spelling), a working-group number
+    held by a body outside the file."""
     problems: list[Problem] = []
-    acronyms = {e.acronym for e in document.entities}
-    held = {
-        normalize_name(alias.name): alias.entity.acronym
-        for alias in EntityAlias.objects.exclude(entity__acronym__in=acronyms).select_related("entity")
-    }
+    described = {e.acronym.casefold() for e in document.entities}
+    held: dict[str, tuple[str, str]] = {}  # normalized name -> (acronym of the entity outside the file, what)
+    for other in Entity.objects.prefetch_related("aliases").order_by("acronym"):
+        if other.acronym.casefold() in described:
+            continue
+        held.setdefault(normalize_name(other.acronym), (other.acronym, "acronym"))
+        for lang in LANGUAGES:
+            name = getattr(other, build_localized_fieldname("name", lang)) or ""
+            if name.strip():
+                held.setdefault(normalize_name(name), (other.acronym, "name"))
+        for alias in other.aliases.all():
+            held.setdefault(normalize_name(alias.name), (other.acronym, "alias"))
     for entity in document.entities:
-        for alias in entity.aliases:
-            owner = held.get(normalize_name(alias.name))
-            if owner is not None:
-                problems.append(Problem(alias.where, _(
-                    "alias “%(alias)s” already belongs to %(owner)s in the registry, and this file does not "
-                    "describe %(owner)s") % {"alias": alias.name, "owner": owner}))
+        claims = [(entity.acronym, entity.at("acronym"), "acronym")]
+        claims += [(name, entity.at(f"name.{lang}"), "name") for lang, name in entity.name.items()]
+        claims += [(alias.name, alias.where, "alias") for alias in entity.aliases]
+        for name, where, what in claims:
+            found = held.get(normalize_name(name))
+            if found is None:
+                continue
+            owner, owner_what = found
+            problems.append(Problem(where, _(
+                "%(what)s “%(name)s” is already the %(owner_what)s of %(owner)s in the registry, and this file "
+                "does not describe %(owner)s") % {"what": _(NAME_KINDS[what]), "name": name,
+                                                  "owner_what": _(NAME_KINDS[owner_what]), "owner": owner}))
     keys = {b.key for b in document.bodies}
     for body in document.bodies:
         if body.number is None:
@@ -321,11 +348,22 @@ def _apply_pillars(writer: _Writer, document: StructureDocument, strategy: Strat
 
 
 def _apply_entities(writer: _Writer, document: StructureDocument) -> dict[str, Entity]:
-    entities = {
-        record.acronym: writer.upsert("entity", f"entity {record.acronym}", Entity, {"acronym": record.acronym}, {
-            "kind": record.kind, "iati_identifier": record.iati_identifier, **_localized("name", record.name)})
-        for record in document.entities
-    }
+    """Upsert the entities, matched by acronym ignoring case (acronyms are unique ignoring case): an
+    entity whose acronym the file writes in another case gets the file's spelling, recorded as an
+    update of ``acronym``."""
+    existing = {e.acronym.casefold(): e for e in Entity.objects.all()}
+    entities: dict[str, Entity] = {}
+    for record in document.entities:
+        values = {"acronym": record.acronym, "kind": record.kind, "iati_identifier": record.iati_identifier,
+                  **_localized("name", record.name)}
+        found = existing.get(record.acronym.casefold())
+        label = f"entity {record.acronym}"
+        if found is None:
+            entities[record.acronym] = writer.create("entity", label, Entity, values)
+        else:
+            if found.acronym != record.acronym:
+                label = f"entity {record.acronym} (was {found.acronym})"
+            entities[record.acronym] = writer.update("entity", label, found, values)
     extra = Entity.objects.exclude(acronym__in=list(entities)).values_list("acronym", flat=True)
     _absent(writer.report, "entity", list(extra))
     return entities
@@ -424,6 +462,32 @@ def _apply_leadership(writer: _Writer, record: BodyRecord, body: Body, entities:
         for row in rows:
             writer.delete("leadership", f"leadership {body.key} {row.entity.acronym} {row.role} "
                                         f"{_span(row.start, row.end)}", row)
+
+
+def _milestone_title(row: Milestone) -> dict[str, str]:
+    """A milestone row's title as the file writes it: ``{language: text}`` for each language with one."""
+    return {lang: text for lang in LANGUAGES if (text := (getattr(row, build_localized_fieldname("title", lang)) or ""))}
+
+
+def _apply_milestones(writer: _Writer, record: BodyRecord, body: Body) -> None:
+    """The body's milestones become exactly the file's, matched by date and identifying title
+    (``milestone_title_key``): a changed translation is an update, a changed date or English title a
+    deletion and a creation."""
+    existing: dict[tuple[dt.date, str], list[Milestone]] = {}
+    for row in Milestone.objects.filter(body=body).order_by("pk"):
+        existing.setdefault((row.date, milestone_title_key(_milestone_title(row))), []).append(row)
+    for item in record.milestones or ():
+        label = f"milestone {body.key} {item.date.isoformat()} {main_title(item.title)}"
+        rows = existing.get(item.key)
+        values = _localized("title", item.title)
+        if rows:
+            writer.update("milestone", label, rows.pop(0), values)
+        else:
+            writer.create("milestone", label, Milestone, {"body": body, "date": item.date, **values})
+    for rows in existing.values():
+        for row in rows:
+            writer.delete("milestone", f"milestone {body.key} {row.date.isoformat()} "
+                                       f"{main_title(_milestone_title(row))}", row)
 
 
 def _apply_people(writer: _Writer, document: StructureDocument, entities: Mapping[str, Entity],

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from compact.registry.models import Body, Entity, LeadershipRole, Pillar, Strategy, StrategyReview
+from compact.registry.models import Body, Entity, LeadershipRole, Milestone, Pillar, Strategy, StrategyReview
 
 
 @register(Strategy)
@@ -33,3 +33,8 @@ class BodyTranslation(TranslationOptions):
 @register(LeadershipRole)
 class LeadershipRoleTranslation(TranslationOptions):
     fields = ("position",)
+
+
+@register(Milestone)
+class MilestoneTranslation(TranslationOptions):
+    fields = ("title",)

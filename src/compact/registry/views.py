@@ -184,9 +184,10 @@ def _period_status(row, as_of: dt.date) -> str:
 
 @as_of_page
 def committee(request: HttpRequest, *, as_of: dt.date) -> HttpResponse:
-    """The Coordination Committee on the date: chair, secretariat, mandate and derived composition."""
+    """The Coordination Committee on the date: chair, secretariat, mandate, milestones so far and
+    derived composition."""
     try:
-        found = selectors.committee_get(as_of=as_of)
+        found = selectors.committee_get(as_of=as_of, with_milestones=True)
     except Body.DoesNotExist:
         found = None
     seats = []

@@ -3,7 +3,10 @@
 Three stages, each reporting every problem it finds with the file name, the line (1-based) and the
 field path (``bodies[3].leadership[0].role``):
 
-1. parsing (ruamel.yaml round-trip loader, which keeps line numbers; YAML dates become dates);
+1. parsing (ruamel.yaml round-trip loader, which keeps line numbers; YAML dates become dates), with
+   limits against hostile files: at most ``MAX_FILE_SIZE`` characters, and at most ``MAX_VALUES``
+   values nested at most ``MAX_DEPTH`` deep once YAML aliases are expanded (a "billion laughs"
+   file of a few hundred bytes would otherwise expand to billions of values);
 2. the JSON Schema (draft 2020-12) in ``schema.json``, beside this module;
 3. semantic rules that a schema cannot state: references to entities, pillars and bodies resolve;
    numbers, keys and acronyms are unique; periods end on or after they start; names and aliases
@@ -33,12 +36,21 @@ from django.utils.translation import gettext_noop
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import RoundTripScanner, ScannerError
 
 FORMAT = "compact-structure"
 VERSION = 1
 #: The six official languages of the United Nations, as the file writes them (BCP 47 tags).
 LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh-hans")
+#: The largest file read, in bytes (in characters for ``read_structure_text``): 10 MB. The shipped
+#: file is about 20 kB; a registry at the reference scale of DESIGN.md section 6 exports well under 1 MB.
+MAX_FILE_SIZE = 10_000_000
+#: The most values (mappings, lists and scalars) a file may hold once its YAML aliases are expanded.
+MAX_VALUES = 100_000
+#: The deepest nesting of mappings and lists; the format itself needs seven levels.
+MAX_DEPTH = 32
 
 Text = Mapping[str, str]
 """A text by language code (``{"en": ..., "fr": ...}``); languages without text are absent."""
@@ -141,6 +153,11 @@ class EntityRecord:
     aliases: tuple[AliasRecord, ...]
     iati_identifier: str
     where: Where
+    fields: Mapping[str, Where] = field(default_factory=dict)
+
+    def at(self, name: str) -> Where:
+        """Where the field ``name`` (``acronym``, ``name.fr``, ...) is written, or the entity itself."""
+        return self.fields.get(name, self.where)
 
 
 @dataclass(frozen=True)
@@ -167,9 +184,26 @@ class LeadershipRecord:
 
 
 @dataclass(frozen=True)
+class MilestoneRecord:
+    """A dated event in a body's life (``date``, ``title``), e.g. the adoption of a programme of work."""
+
+    date: dt.date
+    title: Text
+    where: Where
+
+    @property
+    def key(self) -> tuple[dt.date, str]:
+        """What identifies the milestone in its body: the date and the normalized English title (or,
+        without one, the first title in the order of ``LANGUAGES``)."""
+        return self.date, milestone_title_key(self.title)
+
+
+@dataclass(frozen=True)
 class BodyRecord:
     """A body: ``kind`` is ``compact``, ``committee`` or ``working_group``; references are resolved
-    (``pillar`` a pillar number, ``parent`` a body key, ``secretariat`` an acronym)."""
+    (``pillar`` a pillar number, ``parent`` a body key, ``secretariat`` an acronym). ``milestones`` is
+    None when the file has no ``milestones`` key for the body (its milestones are then left alone),
+    a tuple in date order otherwise."""
 
     key: str
     kind: str
@@ -183,6 +217,7 @@ class BodyRecord:
     dissolved: dt.date | None
     leadership: tuple[LeadershipRecord, ...]
     participants: tuple[ParticipationRecord, ...]
+    milestones: tuple[MilestoneRecord, ...] | None
     where: Where
     fields: Mapping[str, Where] = field(default_factory=dict)
 
@@ -232,11 +267,14 @@ def read_structure_file(path: str | Path) -> StructureDocument:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_SIZE + 1)  # never more, whatever the file (or pipe) holds
     except OSError as exc:
         raise StructureError(
             [Problem(Where(str(path), 1), _("cannot read the file: %(error)s") % {"error": exc.strerror or exc})]
         ) from exc
+    if len(raw) > MAX_FILE_SIZE:
+        raise StructureError([Problem(Where(str(path), 1), _too_large())])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -251,8 +289,19 @@ def read_structure_text(text: str, *, source: str = "<text>") -> StructureDocume
     Raises:
         StructureError: every problem found (parsing, schema, or semantic rules; see the module doc).
     """
+    if len(text) > MAX_FILE_SIZE or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_SIZE:
+        raise StructureError([Problem(Where(source, 1), _too_large())])
     root = _parse(text, source)
-    problems = _schema_problems(root, source)
+    expander = _Expander()
+    try:
+        data = expander.expand(root)
+    except _TooBig as exc:
+        raise StructureError([Problem(Where(source, 1), str(exc))]) from exc
+    if expander.impossible_dates:
+        raise StructureError(
+            Problem(_locate(root, steps, source), _("“%(value)s” is not a valid date") % {"value": value})
+            for steps, value in expander.impossible_dates)
+    problems = _schema_problems(data, root, source)
     if problems:
         raise StructureError(problems)
     builder = _Builder(root, source)
@@ -268,6 +317,25 @@ def structure_schema() -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8"))
 
 
+def milestone_title_key(title: Text) -> str:
+    """The title that identifies a milestone, normalized (``normalize_name``): the English one, or
+    without it the first in the order of ``LANGUAGES``; ``""`` when there is none."""
+    return normalize_name(main_title(title))
+
+
+def main_title(title: Text) -> str:
+    """The English text of ``title``, or the first in the order of ``LANGUAGES``; ``""`` if none."""
+    for lang in ("en", *LANGUAGES):
+        if (title.get(lang) or "").strip():
+            return title[lang].strip()
+    return ""
+
+
+def _too_large() -> str:
+    return _("the file is larger than %(limit)s bytes (10 MB), the most a structure file may hold") % {
+        "limit": f"{MAX_FILE_SIZE:,}"}
+
+
 def normalize_name(name: str) -> str:
     """The form in which names are compared: case folded, spaces collapsed, typographic apostrophes
     (U+2019, U+2018) read as ``'``. "Bureau de lutte contre le terrorisme " and
@@ -278,26 +346,69 @@ def normalize_name(name: str) -> str:
 # --- Parsing -------------------------------------------------------------------------------------
 
 
+class _ImpossibleDate(str):
+    """The text of a date-shaped value that names no day (2019-02-30), kept so that it is reported
+    with its field path once the tree is built."""
+
+
 class _Constructor(RoundTripConstructor):
-    """The round-trip constructor, reporting an impossible date (2018-02-30) with its position."""
+    """The round-trip constructor, keeping an impossible date (2019-02-30) as an ``_ImpossibleDate``."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         try:
             return super().construct_yaml_timestamp(node, values)
-        except ValueError as exc:
-            raise ConstructorError(
-                None, None, _("“%(value)s” is not a valid date") % {"value": node.value}, node.start_mark
-            ) from exc
+        except ValueError:
+            return _ImpossibleDate(node.value)
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
+def _too_deep_message() -> str:
+    return _("the file nests lists or mappings too deeply (at most %(limit)d levels)") % {"limit": MAX_DEPTH}
+
+
+class _TooDeep(ScannerError):
+    """Nesting deeper than ``MAX_DEPTH``, met by the scanner (``problem_mark`` says where)."""
+
+
+class _Scanner(RoundTripScanner):
+    """The round-trip scanner, refusing nesting deeper than ``MAX_DEPTH`` as soon as it is met: deeply
+    nested flow collections (``[[[[…``) take the scanner quadratic time, and deep nesting of any kind
+    the composer deep recursion."""
+
+    def _too_deep(self) -> _TooDeep:
+        return _TooDeep(None, None, _too_deep_message(), self.reader.get_mark())
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise self._too_deep()
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+    def add_indent(self, column: int) -> bool:
+        if len(self.indents) >= MAX_DEPTH:
+            raise self._too_deep()
+        return super().add_indent(column)
+
+
 def _parse(text: str, source: str) -> Any:
     yaml = YAML(typ="rt")
+    yaml.Scanner = _Scanner
     yaml.Constructor = _Constructor
     try:
         root = yaml.load(text)
+    except ReaderError as exc:
+        # A character YAML does not allow (a control character such as BEL or NUL): ``position`` counts
+        # characters from the start of the text.
+        position = exc.position if isinstance(exc.position, int) else 0
+        line = text[:position].count("\n") + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        raise StructureError([Problem(Where(source, line), _(
+            "not valid YAML: the character %(character)s at column %(column)d is not allowed (control characters "
+            "cannot appear in a YAML file)") % {"character": character, "column": column})]) from exc
+    except RecursionError as exc:  # a last resort: _Scanner refuses deep nesting before this can happen
+        raise StructureError([Problem(Where(source, 1), _too_deep_message())]) from exc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         last_line = max(1, len(text.splitlines()))
@@ -306,25 +417,70 @@ def _parse(text: str, source: str) -> Any:
         if exc.problem and exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
             message = _("%(problem)s (%(context)s at line %(line)d)") % {
                 "problem": exc.problem, "context": exc.context, "line": exc.context_mark.line + 1}
-        if not isinstance(exc, ConstructorError):  # scanner and parser errors: the YAML syntax itself
+        if not isinstance(exc, ConstructorError | _TooDeep):  # scanner, parser, composer errors: the syntax
             message = _("not valid YAML: %(problem)s") % {"problem": message}
         raise StructureError([Problem(Where(source, line), message)]) from exc
+    except YAMLError as exc:  # any other error of the YAML library, without a position
+        raise StructureError([Problem(Where(source, 1), _("not valid YAML: %(problem)s") % {"problem": exc})]) from exc
     if root is None:
         raise StructureError([Problem(Where(source, 1), _("the file is empty"))])
     return root
 
 
-def json_data(node: Any) -> Any:
-    """The JSON data model of a parsed YAML tree (dates as ``YYYY-MM-DD`` strings), as the schema sees it."""
-    if isinstance(node, Mapping):
-        return {str(k): json_data(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [json_data(v) for v in node]
-    if isinstance(node, dt.datetime):
-        return node.isoformat(sep=" ")
-    if isinstance(node, dt.date):
-        return node.isoformat()
-    return node
+class _TooBig(ValueError):
+    """A parsed tree expands to more than ``MAX_VALUES`` values or nests deeper than ``MAX_DEPTH``."""
+
+
+class _Expander:
+    """Turns a parsed tree into JSON data, counting values as it goes: YAML aliases make one parsed
+    node appear in many places, and each place counts. Stops with ``_TooBig`` past ``max_values`` or
+    ``max_depth``, so a "billion laughs" file costs at most ``max_values`` steps. Collects the
+    impossible dates met (``(steps, text)``) in ``impossible_dates``."""
+
+    def __init__(self, max_values: int = MAX_VALUES, max_depth: int = MAX_DEPTH):
+        self.max_values = max_values
+        self.max_depth = max_depth
+        self.count = 0
+        self.steps: list[str | int] = []
+        self.impossible_dates: list[tuple[tuple[str | int, ...], str]] = []
+
+    def expand(self, node: Any) -> Any:
+        self.count += 1
+        if self.count > self.max_values:
+            raise _TooBig(_(
+                "the file holds more than %(limit)s values once its YAML aliases (*name) are expanded; "
+                "refused as too large") % {"limit": f"{self.max_values:,}"})
+        if len(self.steps) > self.max_depth:
+            raise _TooBig(_too_deep_message())
+        if isinstance(node, Mapping):
+            return {str(k): self._child(k, v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._child(i, v) for i, v in enumerate(node)]
+        if isinstance(node, _ImpossibleDate):
+            self.impossible_dates.append((tuple(self.steps), str(node)))
+            return str(node)
+        if isinstance(node, dt.datetime):
+            return node.isoformat(sep=" ")
+        if isinstance(node, dt.date):
+            return node.isoformat()
+        return node
+
+    def _child(self, step: Any, node: Any) -> Any:
+        self.steps.append(step if isinstance(step, int) else str(step))
+        try:
+            return self.expand(node)
+        finally:
+            self.steps.pop()
+
+
+def json_data(node: Any, *, max_values: int = MAX_VALUES) -> Any:
+    """The JSON data model of a parsed YAML tree (dates as ``YYYY-MM-DD`` strings), as the schema sees it.
+
+    Raises:
+        ValueError: the tree holds more than ``max_values`` values once its aliases are expanded, or
+            nests deeper than ``MAX_DEPTH``.
+    """
+    return _Expander(max_values).expand(node)
 
 
 def _join(path: str, step: str | int) -> str:
@@ -374,8 +530,8 @@ _TYPE_NAMES = {
     "boolean": gettext_noop("true or false"),
     "null": gettext_noop("nothing"),
 }
-#: What a name is for the entity that holds it, in problem messages.
-_CLAIMS = {"acronym": gettext_noop("acronym"), "name": gettext_noop("name"), "alias": gettext_noop("alias")}
+#: What a name is for the entity that holds it (``acronym``, ``name``, ``alias``), in problem messages.
+NAME_KINDS = {"acronym": gettext_noop("acronym"), "name": gettext_noop("name"), "alias": gettext_noop("alias")}
 
 
 def _json_type(value: Any) -> str:
@@ -400,9 +556,10 @@ def _validator() -> jsonschema.Draft202012Validator:
     )
 
 
-def _schema_problems(root: Any, source: str) -> list[Problem]:
+def _schema_problems(data: Any, root: Any, source: str) -> list[Problem]:
+    """The schema's verdict on ``data`` (``json_data`` of the parsed tree ``root``), located in ``root``."""
     problems: list[Problem] = []
-    for error in _validator().iter_errors(json_data(root)):
+    for error in _validator().iter_errors(data):
         problems.extend(_explain(error, root, source))
     return problems
 
@@ -464,6 +621,9 @@ def _explain(error: jsonschema.ValidationError, root: Any, source: str) -> list[
         message = _("must be at least %(limit)s") % {"limit": error.validator_value}
     elif kind == "maximum":
         message = _("must be at most %(limit)s") % {"limit": error.validator_value}
+    elif kind == "pattern" and error.validator_value == structure_schema()["$defs"]["acronym"]["pattern"]:
+        message = _("“%(value)s” is not a valid acronym: it must start with a letter or digit and hold only "
+                    "letters, digits, dots, hyphens and underscores") % {"value": value}
     elif kind == "pattern":
         message = _("“%(value)s” may contain only letters, digits, hyphens and underscores") % {"value": value}
     else:
@@ -575,10 +735,10 @@ class _Builder:
                 "name": name, "line": other_where.line}
         elif what == "alias":
             message = _("alias “%(name)s” is already the %(what)s of %(other)s (line %(line)d)") % {
-                "name": name, "what": _(_CLAIMS[other_what]), "other": other, "line": other_where.line}
+                "name": name, "what": _(NAME_KINDS[other_what]), "other": other, "line": other_where.line}
         else:
             message = _("“%(name)s” is already the %(what)s of %(other)s (line %(line)d); references to it "
-                        "would be ambiguous") % {"name": name, "what": _(_CLAIMS[other_what]), "other": other,
+                        "would be ambiguous") % {"name": name, "what": _(NAME_KINDS[other_what]), "other": other,
                                                  "line": other_where.line}
         self.problem(steps, message)
 
@@ -604,9 +764,12 @@ class _Builder:
                 own[normalize_name(alias)] = self.at(steps)
                 self._claim(alias, i, node["acronym"], "alias", steps)
                 aliases.append(AliasRecord(name=alias.strip(), where=own[normalize_name(alias)]))
+            fields = {"acronym": self.at(["entities", i, "acronym"])}
+            fields.update({f"name.{lang}": self.at(["entities", i, "name", lang]) for lang in node["name"]})
             records.append(EntityRecord(
                 acronym=node["acronym"].strip(), kind=node["kind"], name=_text(node["name"]), aliases=tuple(aliases),
-                iati_identifier=str(node.get("iati_identifier") or "").strip(), where=self.at(["entities", i])))
+                iati_identifier=str(node.get("iati_identifier") or "").strip(), where=self.at(["entities", i]),
+                fields=fields))
         return tuple(records)
 
     def _entity(self, ref: str, steps: list[str | int]) -> str | None:
@@ -698,12 +861,30 @@ class _Builder:
             participants.append(ParticipationRecord(
                 entity=acronym, capacity=item["capacity"], start=start, end=end, where=self.at(item_steps)))
 
+        milestones = self._milestones(node["milestones"] or [], steps) if "milestones" in node else None
         fields = {name: self.at([*steps, name]) for name in node}
         return BodyRecord(
             key=node["key"], kind=node["kind"], number=node.get("number"), pillar=pillar, parent=parent,
             secretariat=secretariat, title=_text(node["title"]), mandate=_text(node.get("mandate")),
             established=established, dissolved=dissolved, leadership=tuple(leadership),
-            participants=tuple(participants), where=self.at(steps), fields=fields)
+            participants=tuple(participants), milestones=milestones, where=self.at(steps), fields=fields)
+
+    def _milestones(self, nodes: list, steps: list[str | int]) -> tuple[MilestoneRecord, ...]:
+        """A body's milestones in date order; two with the same date and identifying title are reported."""
+        records: list[MilestoneRecord] = []
+        seen: dict[tuple[dt.date, str], Where] = {}
+        for j, item in enumerate(nodes):
+            item_steps = [*steps, "milestones", j]
+            record = MilestoneRecord(date=_date(item["date"]), title=_text(item["title"]), where=self.at(item_steps))
+            if record.key in seen:
+                self.problem(item_steps, _("the milestone of %(date)s “%(title)s” is listed twice (first at line "
+                                           "%(line)d)") % {"date": record.date.isoformat(),
+                                                           "title": main_title(record.title),
+                                                           "line": seen[record.key].line})
+                continue
+            seen[record.key] = record.where
+            records.append(record)
+        return tuple(sorted(records, key=lambda r: (r.date, r.key[1])))
 
     def _parents_first(self, records: dict[str, BodyRecord]) -> tuple[BodyRecord, ...]:
         """Order bodies so that each parent precedes its children; report cycles."""

@@ -18,12 +18,13 @@ from modeltranslation.utils import build_localized_fieldname
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from compact.interop.structure.reader import FORMAT, LANGUAGES, VERSION
+from compact.interop.structure.reader import FORMAT, LANGUAGES, VERSION, milestone_title_key
 from compact.registry.models import (
     ROLE_ORDER,
     Body,
     Entity,
     LeadershipRole,
+    Milestone,
     Participation,
     Person,
     Pillar,
@@ -69,8 +70,9 @@ def export_structure() -> str:
 
     Order: reviews and pillars by number; entities by acronym (aliases by name); bodies as the
     compact, committees, then working groups by number (then key); leadership by role (chair,
-    co-chair, vice-chair), entity acronym and start; participants by entity acronym and start; people
-    by entity, family and given name. The strategy is the one adopted first when the registry holds
+    co-chair, vice-chair), entity acronym and start; participants by entity acronym and start;
+    milestones by date, then identifying title; people by entity, family and given name. A body
+    without milestones has no ``milestones`` key. The strategy is the one adopted first when the registry holds
     several (the format describes one); all pillars are written.
 
     Raises:
@@ -128,7 +130,8 @@ def _bodies() -> list[Body]:
     leadership = LeadershipRole.objects.select_related("entity")
     participants = Participation.objects.select_related("entity")
     bodies = Body.objects.select_related("pillar", "parent", "secretariat").prefetch_related(
-        Prefetch("leadership_roles", queryset=leadership), Prefetch("participations", queryset=participants))
+        Prefetch("leadership_roles", queryset=leadership), Prefetch("participations", queryset=participants),
+        Prefetch("milestones", queryset=Milestone.objects.order_by("date", "pk")))
     return sorted(bodies, key=lambda b: (_BODY_KIND_ORDER.get(b.kind, 9), b.number or 0, b.key))
 
 
@@ -147,6 +150,9 @@ def _body(body: Body) -> CommentedMap:
     _put(node, "leadership", CommentedSeq(_leadership(r) for r in roles))
     rows = sorted(body.participations.all(), key=lambda p: (p.entity.acronym, p.start, p.capacity, p.pk))
     _put(node, "participants", CommentedSeq(_participant(p) for p in rows))
+    milestones = [CommentedMap(date=m.date, title=_text(m, "title")) for m in body.milestones.all()]
+    milestones.sort(key=lambda m: (m["date"], milestone_title_key(m["title"])))
+    _put(node, "milestones", CommentedSeq(milestones))
     return node
 
 

@@ -2,7 +2,8 @@
 
 Exit status 0 when the file was applied (or, with ``--dry-run``, could be); 1 when the file has
 problems or conflicts with the registry: each problem goes to standard error as
-``file:line: field.path: message`` and the database is left unchanged; 2 on bad usage.
+``file:line: field.path: message`` and the database is left unchanged; 2 on bad usage. Without
+``--reason`` (or with a blank one), the change log gives the file's name as the reason.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class Command(BaseCommand):
             report = structure_apply(
                 document=document,
                 actor_label="compact load-structure",
-                reason=reason or _("Structure file %(name)s loaded with compact load-structure") % {"name": path.name},
+                reason=reason.strip() or _("Structure file %(name)s loaded with compact load-structure")
+                % {"name": path.name},
                 dry_run=dry_run,
             )
         except StructureError as exc:
