@@ -24,3 +24,16 @@ def test_malformed_or_impossible_dates_are_refused_with_the_value_in_the_message
         parse_as_of(bad)
     assert bad in str(info.value)
     assert "YYYY-MM-DD" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("day", "status"),
+    [("2019-04-15", "future"), ("2019-04-16", "current"), ("2021-12-31", "current"), ("2022-01-01", "past")],
+)
+def test_a_period_is_current_from_its_start_to_its_end_inclusive(day, status):
+    from compact.registry.models import Participation
+
+    period = Participation(start=dt.date(2019, 4, 16), end=dt.date(2021, 12, 31))
+    assert period.status_on(dt.date.fromisoformat(day)) == status
+    assert period.is_valid_on(dt.date.fromisoformat(day)) is (status == "current")
+    assert Participation(start=dt.date(2019, 4, 16), end=None).status_on(dt.date(2099, 1, 1)) == "current"

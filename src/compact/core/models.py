@@ -44,7 +44,15 @@ class Period(models.Model):
 
     def is_valid_on(self, day: dt.date) -> bool:
         """True when ``day`` falls within ``[start, end]``."""
-        return self.start <= day and (self.end is None or day <= self.end)
+        return self.status_on(day) == "current"
+
+    def status_on(self, day: dt.date) -> str:
+        """Where the period stands on ``day``: ``"future"`` (not begun), ``"past"`` (ended) or ``"current"``."""
+        if day < self.start:
+            return "future"
+        if self.end is not None and self.end < day:
+            return "past"
+        return "current"
 
     @property
     def is_current(self) -> bool:

@@ -6,9 +6,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compact.core.i18n import FALLBACK_ORDER, field_name
 from compact.registry.models import Entity
 
-NAME_COLUMNS = ("name_en", "name_fr", "name_es", "name_ru", "name_ar", "name_zh_hans")
+NAME_COLUMNS = tuple(field_name("name", code) for code in FALLBACK_ORDER)
 
 
 class EntityFilter(django_filters.FilterSet):

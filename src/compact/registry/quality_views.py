@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compact.core.dates import InvalidDate, parse_as_of
-from compact.registry.models import Body
+from compact.registry import selectors
 from compact.registry.quality import ERROR, INFO, SEVERITIES, WARNING, Finding, run_checks
 
 SEVERITY_LABELS = {
@@ -66,7 +66,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/data_quality.html", context, status=400)
 
     findings = run_checks(as_of=as_of)
-    bodies = {key: (kind, number) for key, kind, number in Body.objects.values_list("key", "kind", "number")}
+    bodies = selectors.body_index()
     context["total"] = len(findings)
     context["counts"] = [
         (value, SEVERITY_LABELS[value], sum(f.severity == value for f in findings)) for value in SEVERITIES

@@ -53,6 +53,11 @@ def sort_leadership(roles) -> list[LeadershipRole]:
     return sorted(roles, key=lambda r: (ROLE_ORDER.get(r.role, 9), r.entity.acronym, r.start))
 
 
+def body_index() -> dict[str, tuple[str, int | None]]:
+    """Every body's ``key`` mapped to ``(kind, number)``, to link a body named by its key."""
+    return {key: (kind, number) for key, kind, number in Body.objects.values_list("key", "kind", "number")}
+
+
 def strategy_get() -> Strategy:
     """The strategy the compact implements, with ``reviews`` and ``pillars`` prefetched.
 

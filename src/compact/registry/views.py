@@ -153,7 +153,7 @@ def entity_detail(request: HttpRequest, acronym: str, *, as_of: dt.date) -> Http
     except Entity.DoesNotExist:
         return not_found(request, _("No entity has the acronym “%(acronym)s”.") % {"acronym": acronym})
     for row in (*entity.all_leadership, *entity.all_participations):
-        row.status = _period_status(row, as_of)
+        row.status = row.status_on(as_of)
     context = {
         "entity": entity,
         "names": [
@@ -171,15 +171,6 @@ def entity_detail(request: HttpRequest, acronym: str, *, as_of: dt.date) -> Http
         "as_of": as_of,
     }
     return render(request, "registry/entity_detail.html", context)
-
-
-def _period_status(row, as_of: dt.date) -> str:
-    """``"current"``, ``"past"`` or ``"future"``: where ``row``'s period stands on ``as_of``."""
-    if row.start > as_of:
-        return "future"
-    if row.end is not None and row.end < as_of:
-        return "past"
-    return "current"
 
 
 @as_of_page
