@@ -6,6 +6,13 @@ Variables (see docs/operator-guide.md):
     COMPACT_DEBUG           "1"/"true" to turn debugging on (default off)
     COMPACT_ALLOWED_HOSTS   comma-separated host names (default ``127.0.0.1,localhost,[::1]``)
     COMPACT_VAR_DIR         where local state lives (default: ``var/`` at the top of the source checkout)
+    COMPACT_SESSION_HOURS   how long a session lasts without activity (default 8)
+    COMPACT_EMAIL_URL       outgoing mail, ``smtp://user:password@host:587`` (``smtp+ssl://`` for TLS on
+                            connect); default: e-mails are printed on the console
+    COMPACT_DEFAULT_FROM_EMAIL  sender of the platform's e-mails
+    COMPACT_AXES_FAILURE_LIMIT  failed sign-ins before lock-out (default 5), COMPACT_AXES_COOLOFF_MINUTES (default 30)
+    COMPACT_OIDC_*          single sign-on through OpenID Connect, off unless COMPACT_OIDC_RP_CLIENT_ID is set
+                            (see docs/operator-guide.md)
 """
 
 from __future__ import annotations
@@ -73,9 +80,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "compact.core",
     "compact.registry",
     "compact.audit",
+    "compact.access",
+    "compact.library",
 ]
 
 MIDDLEWARE = [
@@ -88,8 +101,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "compact.access.middleware.TwoFactorRequiredMiddleware",
+    "compact.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the outcome of every sign-in attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "compact.urls"
@@ -129,6 +147,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("COMPACT_TEST_SQLITE_NAME") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Passwords are hashed with Argon2 (argon2-cffi); older hashes are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,7 +219,68 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "access:login"
+LOGIN_REDIRECT_URL = "registry:home"
+LOGOUT_REDIRECT_URL = "registry:home"
+
+# Sessions end after COMPACT_SESSION_HOURS without activity, and when the browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("COMPACT_SESSION_HOURS", "8")) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _flag("COMPACT_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Login throttling and lock-out (django-axes): by user name and address together.
+AXES_FAILURE_LIMIT = int(os.environ.get("COMPACT_AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("COMPACT_AXES_COOLOFF_MINUTES", "30")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Compact"
+
+# E-mail: printed on the console unless COMPACT_EMAIL_URL names an SMTP server.
+DEFAULT_FROM_EMAIL = os.environ.get("COMPACT_DEFAULT_FROM_EMAIL", "compact@localhost")
+_email_url = os.environ.get("COMPACT_EMAIL_URL", "")
+if _email_url:
+    from urllib.parse import unquote, urlsplit
+
+    _mail = urlsplit(_email_url)
+    if _mail.scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
+        raise ValueError(f"COMPACT_EMAIL_URL: scheme must be smtp, smtp+tls or smtp+ssl, not {_mail.scheme!r}")
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtp+ssl" else 587 if _mail.scheme == "smtp+tls" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _mail.scheme == "smtp+ssl"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Single sign-on through OpenID Connect (mozilla-django-oidc), e.g. Microsoft Entra ID; off by default.
+OIDC_ENABLED = bool(os.environ.get("COMPACT_OIDC_RP_CLIENT_ID"))
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("compact.access.oidc.CompactOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["COMPACT_OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("COMPACT_OIDC_RP_CLIENT_SECRET", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("COMPACT_OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("COMPACT_OIDC_RP_SCOPES", "openid email profile")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["COMPACT_OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["COMPACT_OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["COMPACT_OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("COMPACT_OIDC_OP_JWKS_ENDPOINT", "")
+    OIDC_CREATE_USER = _flag("COMPACT_OIDC_CREATE_USER")
+
+# Uploaded files are private: they are served only through views that apply the access policy.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media-not-served/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,9 @@
-"""Recording changes. Every service that writes calls ``record_change`` inside its transaction."""
+"""Recording changes and protected reads.
+
+Every service that writes calls ``record_change`` (or ``save_with_audit`` / ``delete_with_audit``)
+inside its transaction; views that show confidential or strictly confidential content, and every
+export, call ``record_access``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,34 @@ from typing import Any
 
 from django.db import models, transaction
 
-from compact.audit.models import ChangeEvent
+from compact.audit.context import current as current_context
+from compact.audit.models import AccessEvent, ChangeEvent
+
+
+class ReasonRequired(ValueError):
+    """A change that must say why was made without a reason."""
+
+
+def reason_required(obj: models.Model, changes: dict[str, list[Any]] | None = None) -> bool:
+    """Whether a change to ``obj`` needs a reason: structure rows (models declaring
+    ``audit_requires_reason = True``: bodies, participation, leadership) and content that is, or was
+    before this change, confidential or strictly confidential (``docs/access.md``)."""
+    from compact.access.models import PROTECTED_LEVELS
+
+    if getattr(type(obj), "audit_requires_reason", False):
+        return True
+    levels = {getattr(obj, "sensitivity", None)}
+    if changes and "sensitivity" in changes:
+        levels |= set(changes["sensitivity"])
+    return bool(levels & PROTECTED_LEVELS)
+
+
+def _entity_id_of(user) -> int | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from compact.access.principal import principal_for
+
+    return principal_for(user).entity_id
 
 
 def _plain(value: Any) -> Any:
@@ -22,9 +54,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Fields whose values never enter the trail: a change shows as a different opaque marker.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def _hidden(value: Any) -> str:
+    import hashlib
+
+    return "" if not value else "hidden:" + hashlib.sha256(str(value).encode()).hexdigest()[:8]
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The concrete field values of ``obj`` as ``{field attname: plain value}``."""
-    return {f.attname: _plain(getattr(obj, f.attname)) for f in obj._meta.concrete_fields if not f.primary_key}
+    """The concrete field values of ``obj`` as ``{field attname: plain value}``; secret fields
+    (``SECRET_FIELDS``) as an opaque marker that changes when the value changes."""
+    return {
+        f.attname: _hidden(getattr(obj, f.attname)) if f.attname in SECRET_FIELDS else _plain(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+        if not f.primary_key
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -47,8 +94,16 @@ def record_change(
 
     ``action`` is ``"create" | "update" | "delete"``; ``changes`` maps each field to
     ``[before, after]`` (see ``diff``); ``actor`` is a user or None for a system actor named by
-    ``actor_label`` (e.g. ``"compact load-structure"``).
+    ``actor_label`` (e.g. ``"compact load-structure"``). The request id and label default to those of
+    the running request or command (``compact.audit.context``); the actor's entity is recorded too.
+
+    Raises ``ReasonRequired`` when the change needs a reason (``reason_required``) and has none.
     """
+    if not reason.strip() and reason_required(obj, changes):
+        raise ReasonRequired(f"A reason is required for a change to {obj._meta.verbose_name} {obj}.")
+    context = current_context()
+    request_id = request_id or context.request_id
+    actor_label = actor_label or context.actor_label
     return ChangeEvent.objects.create(
         action=action,
         object_type=obj._meta.label_lower,
@@ -58,7 +113,49 @@ def record_change(
         reason=reason,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label or (actor.get_username() if getattr(actor, "is_authenticated", False) else ""),
+        actor_entity_id=_entity_id_of(actor),
         request_id=request_id,
+    )
+
+
+def record_access(
+    *,
+    user,
+    action: str,
+    model: type[models.Model],
+    rows: list[models.Model] | None = None,
+    row_count: int | None = None,
+    detail: str = "",
+    always: bool = False,
+) -> AccessEvent | None:
+    """Write one access-log event when ``rows`` holds confidential or strictly confidential content,
+    or whenever ``always`` (exports). Returns the event, or None when nothing needed logging.
+
+    ``action`` is one of ``AccessEvent.Action`` (view, list, search, download, export); ``rows`` are the
+    access-controlled objects the user was shown (only the protected ones are listed by id);
+    ``row_count`` defaults to ``len(rows)``.
+    """
+    from compact.access.models import PROTECTED_LEVELS, RANK
+
+    rows = rows or []
+    protected = [r for r in rows if getattr(r, "sensitivity", None) in PROTECTED_LEVELS]
+    if not protected and not always:
+        return None
+    levels = [r.sensitivity for r in rows if getattr(r, "sensitivity", None)]
+    context = current_context()
+    authenticated = getattr(user, "is_authenticated", False)
+    return AccessEvent.objects.create(
+        user=user if authenticated else None,
+        user_label=user.get_username() if authenticated else context.actor_label,
+        user_entity_id=_entity_id_of(user),
+        request_id=context.request_id,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_ids=sorted(r.pk for r in (rows if always else protected)),
+        row_count=len(rows) if row_count is None else row_count,
+        highest_sensitivity=max(levels, key=RANK.__getitem__) if levels else "",
+        path=context.path,
+        detail=detail[:300],
     )
 
 
@@ -69,7 +166,7 @@ def save_with_audit(*, obj: models.Model, reason: str, actor=None, actor_label: 
     Raises ``ValueError`` when ``reason`` is empty.
     """
     if not reason.strip():
-        raise ValueError("A reason is required for this change.")
+        raise ReasonRequired("A reason is required for this change.")
     with transaction.atomic():
         before = None
         if obj.pk is not None:
@@ -93,7 +190,7 @@ def delete_with_audit(*, obj: models.Model, reason: str, actor=None, actor_label
     still refer to ``obj`` (nothing is deleted or recorded then).
     """
     if not reason.strip():
-        raise ValueError("A reason is required for this change.")
+        raise ReasonRequired("A reason is required for this change.")
     with transaction.atomic():
         before = snapshot(obj)
         event = record_change(

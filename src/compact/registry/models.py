@@ -9,6 +9,7 @@ over a period (``start``..``end``, inclusive, empty end: still in force).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -16,6 +17,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from compact.access.models import AccessControlled
 from compact.core.models import Period, PeriodQuerySet
 
 
@@ -151,6 +153,8 @@ class EntityAlias(models.Model):
 class Body(models.Model):
     """A body of a compact: the Compact itself, its Coordination Committee or a working group."""
 
+    audit_requires_reason = True  # structure: every change says why (docs/access.md)
+
     class Kind(models.TextChoices):
         COMPACT = "compact", _("Compact")
         COMMITTEE = "committee", _("Coordination Committee")
@@ -242,6 +246,8 @@ class Milestone(models.Model):
 class Participation(Period):
     """An entity's participation in a body, as member or observer, over a period."""
 
+    audit_requires_reason = True  # structure: every change says why (docs/access.md)
+
     class Capacity(models.TextChoices):
         MEMBER = "member", _("member")
         OBSERVER = "observer", _("observer")
@@ -269,6 +275,8 @@ class Participation(Period):
 
 class LeadershipRole(Period):
     """An entity holding the chair, a co-chair or a vice-chair of a body over a period."""
+
+    audit_requires_reason = True  # structure: every change says why (docs/access.md)
 
     class Role(models.TextChoices):
         CHAIR = "chair", _("chair")
@@ -303,8 +311,16 @@ class LeadershipRole(Period):
 ROLE_ORDER = {LeadershipRole.Role.CHAIR: 0, LeadershipRole.Role.CO_CHAIR: 1, LeadershipRole.Role.VICE_CHAIR: 2}
 
 
-class Person(models.Model):
-    """A focal point or representative of an entity."""
+class Person(AccessControlled):
+    """A focal point or representative of an entity, and the affiliation of a platform user with it.
+
+    A person's contact details are content like any other: owned by the entity (and the body the person
+    represents it in, if any), internal by default (``compact.access``). A user is linked to at most
+    one person; the person's entity and function give the user's standing (``access.principal``).
+    """
+
+    access_owner_entity = "entity"
+    access_owner_body = "body"
 
     class Function(models.TextChoices):
         FOCAL_POINT = "focal_point", _("focal point")
@@ -319,6 +335,10 @@ class Person(models.Model):
     body = models.ForeignKey(
         Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="people",
         help_text=_("The body this person represents the entity in, if any."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person",
+        verbose_name=_("user account"), help_text=_("The platform account of this person, if any."),
     )
 
     class Meta:

@@ -1,0 +1,37 @@
+"""The request (or command) a write or read happens in, for the audit trail.
+
+``AuditContextMiddleware`` sets the request id for the length of each request, so that services
+called from views, the API or the admin record it without passing it along; CLI commands set their
+own label with ``audit_context(request_id=..., actor_label=...)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditContext:
+    request_id: str = ""
+    actor_label: str = ""
+    path: str = ""
+
+
+_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("compact_audit_context", default=AuditContext())
+
+
+def current() -> AuditContext:
+    """The context of the running request or command (empty strings outside one)."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def audit_context(**values):
+    """Run a block with the given ``request_id``, ``actor_label`` and/or ``path`` recorded in the trail."""
+    token = _current.set(dataclasses.replace(_current.get(), **values))
+    try:
+        yield
+    finally:
+        _current.reset(token)
