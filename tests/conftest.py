@@ -118,3 +118,32 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+PASSWORD = "violet-harbour-lantern-42"
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user(username, entity=None, function="focal_point", body=None, secretariat=False)`` -> a user
+    with password ``PASSWORD``, affiliated (through a registry Person) with the entity of that acronym,
+    and in the secretariat group when asked. Test set-up only: it writes through the ORM, not services."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from compact.access.principal import SECRETARIAT_GROUP
+    from compact.registry.models import Body, Entity, Person
+
+    def make(username, *, entity=None, function="focal_point", body=None, secretariat=False, **extra):
+        user = get_user_model().objects.create_user(username=username, email=f"{username}@example.org", password=PASSWORD, **extra)
+        if entity:
+            Person.objects.create(
+                entity=Entity.objects.get(acronym__iexact=entity), given_name=username.title(), family_name="Example",
+                function=function, body=Body.objects.get(key=body) if body else None, user=user,
+                email=f"{username}@example.org",
+            )
+        if secretariat:
+            user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
+        return user
+
+    return make

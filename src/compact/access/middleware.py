@@ -15,7 +15,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 #: Paths open to a signed-in user who has not yet given a code.
-OPEN_PREFIXES = ("/account/", "/static/", "/healthz", "/readyz", "/i18n/")
+OPEN_PREFIXES = (
+    "/account/login/", "/account/logout/", "/account/two-factor/", "/account/password/reset/",
+    "/static/", "/healthz", "/readyz", "/i18n/",
+)
 
 
 def two_factor_needed(user) -> bool:

@@ -19,18 +19,19 @@ class AuditContext:
     path: str = ""
 
 
-_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("compact_audit_context", default=AuditContext())
+_EMPTY = AuditContext()
+_current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("compact_audit_context", default=None)
 
 
 def current() -> AuditContext:
     """The context of the running request or command (empty strings outside one)."""
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 @contextlib.contextmanager
 def audit_context(**values):
     """Run a block with the given ``request_id``, ``actor_label`` and/or ``path`` recorded in the trail."""
-    token = _current.set(dataclasses.replace(_current.get(), **values))
+    token = _current.set(dataclasses.replace(current(), **values))
     try:
         yield
     finally:
