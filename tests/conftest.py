@@ -147,3 +147,49 @@ def make_user(db):
         return user
 
     return make
+
+
+class AccessMatrix:
+    """Tallies access cases: ``check(label, allowed, expected)``; a leak is allowed where refused."""
+
+    def __init__(self):
+        self.cases = 0
+        self.leaks: list[str] = []
+        self.refusals: list[str] = []
+
+    def check(self, label: str, allowed: bool, expected: bool) -> None:
+        self.cases += 1
+        if allowed and not expected:
+            self.leaks.append(label)
+        elif expected and not allowed:
+            self.refusals.append(label)
+
+    def assert_clean(self) -> None:
+        assert not self.leaks, f"{len(self.leaks)} leaks, e.g. {self.leaks[:10]}"
+        assert not self.refusals, f"{len(self.refusals)} wrongly refused, e.g. {self.refusals[:10]}"
+
+
+@pytest.fixture
+def access_matrix(request):
+    """An ``AccessMatrix`` whose totals are added to the run's summary (printed at the end)."""
+    matrix = AccessMatrix()
+    yield matrix
+    totals = request.config.stash.setdefault(_MATRIX_KEY, {"cases": 0, "leaks": 0, "refusals": 0})
+    totals["cases"] += matrix.cases
+    totals["leaks"] += len(matrix.leaks)
+    totals["refusals"] += len(matrix.refusals)
+
+
+_MATRIX_KEY = pytest.StashKey[dict]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    totals = config.stash.get(_MATRIX_KEY, None)
+    if totals:
+        terminalreporter.write_sep("=", "access matrix")
+        terminalreporter.write_line(
+            f"access matrix: {totals['cases']} cases, {totals['leaks']} leaks, {totals['refusals']} wrongly refused"
+        )
+
+
+from support.access_world import matrix_world  # noqa: E402,F401  (fixture)

@@ -52,7 +52,10 @@ class Audience:
     test: Callable[[AccessControlled, Principal, str | None], bool]
 
 
+#: Sentinels for "no row" and "every row". (An empty ``Q()`` cannot stand for "every row": Django drops it
+#: when it is combined with another condition.)
 NOTHING = Q(pk__in=[])
+EVERYTHING = Q(pk__isnull=False)
 
 
 def _owner_body_q(model, ids) -> Q:
@@ -72,9 +75,13 @@ def _granted_q(model, principal: Principal, levels: tuple[str, ...]) -> Q:
     return Q(pk__in=granted)
 
 
-ANYONE = Audience("anyone", lambda m, p: Q(), lambda o, p, g: True)
-SIGNED_IN = Audience("signed_in", lambda m, p: Q() if p.is_authenticated else NOTHING, lambda o, p, g: p.is_authenticated)
-SECRETARIAT = Audience("secretariat", lambda m, p: Q() if p.is_secretariat else NOTHING, lambda o, p, g: p.is_secretariat)
+ANYONE = Audience("anyone", lambda m, p: EVERYTHING, lambda o, p, g: True)
+SIGNED_IN = Audience(
+    "signed_in", lambda m, p: EVERYTHING if p.is_authenticated else NOTHING, lambda o, p, g: p.is_authenticated
+)
+SECRETARIAT = Audience(
+    "secretariat", lambda m, p: EVERYTHING if p.is_secretariat else NOTHING, lambda o, p, g: p.is_secretariat
+)
 BODY_PARTICIPANT = Audience(
     "body_participant",
     lambda m, p: _owner_body_q(m, p.participant_body_ids),
@@ -141,12 +148,21 @@ def _check_model(model) -> None:
 
 
 def _rule_q(model, principal: Principal, action: Action) -> Q:
+    """``OR`` over levels of ``sensitivity = level AND (any audience of that level)``, leaving out the
+    audiences the principal is in none of, and the levels nobody of them may reach."""
     result = NOTHING
     for level, audiences in RULES[action].items():
-        who = NOTHING
-        for audience in audiences:
-            who |= audience.q(model, principal)
-        result |= Q(sensitivity=level) & who
+        parts = [q for q in (a.q(model, principal) for a in audiences) if q is not NOTHING]
+        if not parts:
+            continue
+        if any(q is EVERYTHING for q in parts):
+            clause = Q(sensitivity=level)
+        else:
+            who = parts[0]
+            for q in parts[1:]:
+                who |= q
+            clause = Q(sensitivity=level) & who
+        result = clause if result is NOTHING else result | clause
     return result
 
 
