@@ -9,9 +9,9 @@ are printed at the end of the test run.
 from __future__ import annotations
 
 import pytest
-from support.access_world import LEVELS, ROLES, VARIANTS, expected, rule_table
 
 from compact.access.policy import Action, can, restrict
+from support.access_world import LEVELS, ROLES, VARIANTS, expected, rule_table
 
 pytestmark = pytest.mark.django_db
 

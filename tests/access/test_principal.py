@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from support.access_world import ROLES
 
 from compact.access.principal import principal_for
 from compact.registry.models import Body, LeadershipRole, Participation
+from support.access_world import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""The world of the access matrix (fixture ``matrix_world``, registered in tests/conftest.py): one user per role, and one item per content type, owner and level.
+"""The world of the access matrix (fixture ``matrix_world``, registered in tests/conftest.py): one user
+per role, and one item per content type, owner and level.
 
 On the default structure, working group 3 (``wg-3``) is chaired by INTERPOL with UNODA, UNICRI and
 OPCW as vice-chairs, all four members. The fixture adds, as of today:
