@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
+from compact.audit.context import current as current_audit_context
 from compact.audit.services import diff, record_change, snapshot
 from compact.interop.structure.reader import (
     LANGUAGES,
@@ -230,7 +231,8 @@ def structure_apply(
     """
     if not reason.strip():
         raise ValueError("A reason is required for this change.")
-    report = ApplyReport(source=document.source, dry_run=dry_run, request_id=uuid.uuid4().hex)
+    # The rows of one load share an id: the request's (pages, API) or a new one (command line).
+    report = ApplyReport(source=document.source, dry_run=dry_run, request_id=current_audit_context().request_id or uuid.uuid4().hex)
     writer = _Writer(report, actor=actor, actor_label=actor_label, reason=reason)
     with _default_language(), transaction.atomic():
         problems = _conflicts(document)
