@@ -70,7 +70,7 @@ ALLOWED_HOSTS = [
 
 INSTALLED_APPS = [
     "modeltranslation",
-    "django.contrib.admin",
+    "compact.core.admin_apps.CompactAdminConfig",  # django.contrib.admin, open to the secretariat only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -529,20 +529,23 @@ def quality_page(settings):
 
 @pytest.fixture
 def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_user(username="secretariat", password="x", is_staff=True)
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username="secretariat", password="x")
+    user.groups.add(Group.objects.create(name="secretariat"))
     client.force_login(user)
     return client
 
 
 @pytest.mark.django_db
-def test_page_sends_anonymous_users_and_non_staff_to_the_admin_login(client, django_user_model, quality_page):
+def test_page_sends_visitors_to_sign_in_and_is_not_found_for_users_outside_the_secretariat(
+    client, django_user_model, quality_page
+):
     response = client.get(quality_page)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
-    client.force_login(django_user_model.objects.create_user(username="focal-point", password="x"))
-    response = client.get(quality_page)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/account/login/")
+    client.force_login(django_user_model.objects.create_user(username="focal-point", password="x", is_staff=True))
+    assert client.get(quality_page).status_code == 404
 
 
 def test_page_lists_the_seed_findings_for_the_secretariat(seeded, staff_client, quality_page):

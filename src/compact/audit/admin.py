@@ -6,16 +6,25 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from compact.audit.models import ChangeEvent
-from compact.audit.services import delete_with_audit, save_with_audit
+from compact.access.principal import is_secretariat
+from compact.audit.models import AccessEvent, ChangeEvent
+from compact.audit.services import delete_with_audit, record_access, save_with_audit
 
 
 @admin.register(ChangeEvent)
 class ChangeEventAdmin(admin.ModelAdmin):
+    """The change log, read-only, for the secretariat."""
+
     list_display = ("time", "actor", "actor_label", "action", "object_type", "object_repr", "reason")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "reason", "actor_label", "request_id")
     date_hierarchy = "time"
+
+    def has_module_permission(self, request):
+        return is_secretariat(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_secretariat(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -68,3 +77,24 @@ class AuditedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         # Structure is never deleted from its own page: a body is dissolved, a role or participation ended.
         return False
+
+    # The secretariat administers the platform: it alone sees, adds and changes through the admin.
+    def has_module_permission(self, request):
+        return is_secretariat(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_secretariat(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_secretariat(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_secretariat(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The edit page; opening confidential or strictly confidential content is written to the access log."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original") if hasattr(response, "context_data") else None
+        if obj is not None and hasattr(obj, "sensitivity"):
+            record_access(user=request.user, action=AccessEvent.Action.VIEW, model=type(obj), rows=[obj], detail="admin")
+        return response

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from compact.access.decorators import secretariat_required
 from compact.core.dates import InvalidDate, parse_as_of
 from compact.registry import selectors
 from compact.registry.quality import ERROR, INFO, SEVERITIES, WARNING, Finding, run_checks
@@ -36,7 +36,7 @@ class FindingRow:
     body_number: int | None
 
 
-@staff_member_required
+@secretariat_required
 def data_quality(request: HttpRequest) -> HttpResponse:
     """The findings of the registry's data-quality rules, filterable by severity, for one date or all time."""
     raw_as_of = request.GET.get("as_of", "").strip()
