@@ -35,3 +35,4 @@ lint: sync
 
 bench: sync
 	$(UV) run --frozen python tests/bench/bench_registry.py
+	$(UV) run --frozen python tests/bench/bench_access.py
