@@ -38,6 +38,8 @@ CASES = [
     ("/api/entities/WCO/?as_of=2019-05-01", 200),
     ("/api/entities/UNOCT/?as_of=27/07/2019", 400),
     ("/api/entities/NO-SUCH-ENTITY/", 404),
+    ("/api/entities/UNOCT/contacts/", 200),
+    ("/api/entities/NO-SUCH-ENTITY/contacts/", 404),
     ("/api/working-groups/", 200),
     ("/api/working-groups/?as_of=2019-01-01", 200),
     ("/api/working-groups/?pillar=3&lang=fr", 200),

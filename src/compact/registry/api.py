@@ -22,11 +22,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from compact.audit.models import AccessEvent
+from compact.audit.services import record_access
 from compact.core.api import AS_OF_PARAMETER, LANG_PARAMETER, ErrorSerializer, InvalidParametersSerializer, request_as_of
 from compact.core.i18n import all_translations, translated
 from compact.registry import selectors
 from compact.registry.filters import EntityFilter
-from compact.registry.models import Body, Entity, LeadershipRole, Participation
+from compact.registry.models import Body, Entity, LeadershipRole, Participation, Person
 
 BAD_REQUEST = OpenApiResponse(
     InvalidParametersSerializer, description="A parameter is invalid (e.g. as_of not a real date in the form YYYY-MM-DD)."
@@ -210,6 +212,51 @@ class EntityDetailApi(PublicReadApi):
         except Entity.DoesNotExist as exc:
             raise exceptions.NotFound(_("No entity with the acronym “%(acronym)s”.") % {"acronym": acronym}) from exc
         return Response(EntityDetailOutputSerializer(entity, context={"as_of": as_of}).data)
+
+
+class ContactOutputSerializer(serializers.Serializer):
+    """A contact of an entity: names, ``function`` (focal_point or representative), ``job_title``, ``email``,
+    ``body`` (key of the body the person represents the entity in, or null) and ``sensitivity``."""
+
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    function = serializers.CharField()
+    job_title = serializers.CharField()
+    email = serializers.CharField()
+    body = serializers.CharField(source="body.key", allow_null=True, default=None)
+    sensitivity = serializers.CharField()
+
+
+class ContactListOutputSerializer(serializers.Serializer):
+    """``count`` (the contacts the caller may see) and ``results``."""
+
+    count = serializers.IntegerField()
+    results = ContactOutputSerializer(many=True)
+
+
+class EntityContactsApi(APIView):
+    """``GET /api/entities/{acronym}/contacts/``: the entity's contacts the caller may see (contact details are
+    internal by default: a visitor sees only those made public; see docs/access.md)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="entities_contacts_list",
+        summary="List an entity's contacts",
+        description=(
+            "The entity's focal points and representatives whose contact details the caller may see, under the "
+            "access rules of docs/access.md; `count` is computed on the same restricted list."
+        ),
+        responses={200: ContactListOutputSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, acronym: str) -> Response:
+        """The restricted contacts, or 404 when no entity has that acronym."""
+        entity = Entity.objects.filter(acronym__iexact=acronym.strip()).first()
+        if entity is None:
+            raise exceptions.NotFound(_("No entity with the acronym “%(acronym)s”.") % {"acronym": acronym})
+        contacts = list(selectors.entity_contacts(user=request.user, entity=entity))
+        record_access(user=request.user, action=AccessEvent.Action.LIST, model=Person, rows=contacts)
+        return Response(ContactListOutputSerializer({"count": len(contacts), "results": contacts}).data)
 
 
 # --- Working groups --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from compact.registry.models import (
     LeadershipRole,
     Milestone,
     Participation,
+    Person,
     Pillar,
     Strategy,
 )
@@ -144,6 +145,16 @@ def entity_get(*, acronym: str) -> Entity:
             to_attr="all_participations",
         ),
     ).get(acronym__iexact=acronym.strip())
+
+
+def entity_contacts(*, user, entity: Entity) -> QuerySet[Person]:
+    """The people of ``entity`` (focal points first, then representatives; by family and given name) whose
+    contact details ``user`` may see: contacts are content like any other (internal by default), so the
+    list goes through ``compact.access.policy.restrict`` (``docs/access.md``). One query."""
+    from compact.access.policy import Action, restrict
+
+    people = Person.objects.filter(entity=entity).select_related("body").order_by("-function", "family_name", "given_name")
+    return restrict(people, user, Action.LIST)
 
 
 # Why an entity sits on the Coordination Committee (terms of reference: "all Compact entities,

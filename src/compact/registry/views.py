@@ -16,12 +16,16 @@ from django.shortcuts import render
 from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from compact.audit.models import AccessEvent
+from compact.audit.selectors import object_history
+from compact.audit.services import record_access
 from compact.core.dates import InvalidDate, parse_as_of
 from compact.core.i18n import RTL_LANGUAGES, all_translations
 from compact.core.templatetags.compact import long_date
+from compact.library.selectors import document_counts_by_body
 from compact.registry import selectors
 from compact.registry.filters import EntityFilter
-from compact.registry.models import ROLE_ORDER, Body, Entity, LeadershipRole, Strategy
+from compact.registry.models import ROLE_ORDER, Body, Entity, LeadershipRole, Person, Strategy
 
 # Why an entity sits on the Coordination Committee, as the page says it (see selectors.BASIS_ORDER).
 BASIS_LABELS = {
@@ -99,8 +103,10 @@ def home(request: HttpRequest, *, as_of: dt.date) -> HttpResponse:
 def working_group_list(request: HttpRequest, *, as_of: dt.date) -> HttpResponse:
     """The working groups existing on the date, with their pillar and leadership."""
     groups = list(selectors.working_group_list(as_of=as_of))
+    document_counts = document_counts_by_body(user=request.user)
     for group in groups:
         group.leadership_groups = leadership_by_role(group.leadership_as_of)
+        group.document_count = document_counts.get(group.pk, 0)
     return render(request, "registry/working_group_list.html", {"groups": groups, "as_of": as_of})
 
 
@@ -115,6 +121,7 @@ def working_group_detail(request: HttpRequest, number: int, *, as_of: dt.date) -
             _("No working group numbered %(number)s existed on %(date)s.")
             % {"number": number, "date": long_date(as_of)},
         )
+    group.document_count = document_counts_by_body(user=request.user).get(group.pk, 0)
     members = [p for p in group.participants_as_of if p.capacity == p.Capacity.MEMBER]
     observers = [p for p in group.participants_as_of if p.capacity == p.Capacity.OBSERVER]
     context = {
@@ -123,6 +130,7 @@ def working_group_detail(request: HttpRequest, number: int, *, as_of: dt.date) -
         "show_position": any(all_translations(role, "position") for role in group.leadership_as_of),
         "members": members,
         "observers": observers,
+        "history": object_history(user=request.user, obj=group),
         "as_of": as_of,
     }
     return render(request, "registry/working_group_detail.html", context)
@@ -154,6 +162,8 @@ def entity_detail(request: HttpRequest, acronym: str, *, as_of: dt.date) -> Http
         return not_found(request, _("No entity has the acronym “%(acronym)s”.") % {"acronym": acronym})
     for row in (*entity.all_leadership, *entity.all_participations):
         row.status = row.status_on(as_of)
+    contacts = list(selectors.entity_contacts(user=request.user, entity=entity))
+    record_access(user=request.user, action=AccessEvent.Action.LIST, model=Person, rows=contacts)
     context = {
         "entity": entity,
         "names": [
@@ -168,6 +178,8 @@ def entity_detail(request: HttpRequest, acronym: str, *, as_of: dt.date) -> Http
         "leadership": entity.all_leadership,
         "show_position": any(all_translations(role, "position") for role in entity.all_leadership),
         "participations": entity.all_participations,
+        "contacts": contacts,
+        "history": object_history(user=request.user, obj=entity),
         "as_of": as_of,
     }
     return render(request, "registry/entity_detail.html", context)
@@ -186,7 +198,8 @@ def committee(request: HttpRequest, *, as_of: dt.date) -> HttpResponse:
         for seat in found.composition:
             seat.basis_labels = [BASIS_LABELS.get(code, code) for code in seat.basis]
             seats.append(seat)
-    return render(request, "registry/committee.html", {"committee": found, "seats": seats, "as_of": as_of})
+    history = object_history(user=request.user, obj=found.body) if found is not None else []
+    return render(request, "registry/committee.html", {"committee": found, "seats": seats, "history": history, "as_of": as_of})
 
 
 @as_of_page
