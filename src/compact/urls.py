@@ -1,5 +1,6 @@
 """Top-level URL map: pages, REST API, admin, health."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,5 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("compact.api_urls")),
     path("data-quality/", include("compact.registry.quality_urls")),
+    *([path("account/oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
+    path("account/", include("compact.access.urls")),
     path("", include("compact.registry.urls")),
 ]
