@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("compact.api_urls")),
     path("data-quality/", include("compact.registry.quality_urls")),
+    path("audit/", include("compact.audit.urls")),
     *([path("account/oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("account/", include("compact.access.urls")),
     path("", include("compact.registry.urls")),
