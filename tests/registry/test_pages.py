@@ -587,10 +587,14 @@ QUERY_COUNTS = [
     # committee + its chair, Compact participations, working-group roles
     ("/", 9),
     ("/working-groups/", 3),  # groups (with pillar), leadership, participants
-    ("/working-groups/2/", 3),
+    # group, leadership, participants, its document count; history: events, entities, bodies, pillars named
+    ("/working-groups/2/", 8),
     ("/entities/", 4),  # entities, their roles, participations, aliases
-    ("/entities/UNOCT/", 4),  # entity, aliases, roles, participations
-    ("/committee/", 5),  # committee (with secretariat), its chair, Compact participations, group roles, milestones
+    # entity, aliases, roles, participations, contacts; history: events, entities, bodies named
+    ("/entities/UNOCT/", 8),
+    # committee (with secretariat), its chair, Compact participations, group roles, milestones;
+    # history: events, entities, bodies named
+    ("/committee/", 8),
     ("/strategy/", 3),  # strategy, reviews, pillars
 ]
 
