@@ -120,7 +120,7 @@ def english_by_default():
     translation.deactivate()
 
 
-PASSWORD = "violet-harbour-lantern-42"
+from support.people import PASSWORD  # noqa: E402
 
 
 @pytest.fixture
