@@ -273,8 +273,12 @@ if OIDC_ENABLED:
     OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["COMPACT_OIDC_OP_AUTHORIZATION_ENDPOINT"]
     OIDC_OP_TOKEN_ENDPOINT = os.environ["COMPACT_OIDC_OP_TOKEN_ENDPOINT"]
     OIDC_OP_USER_ENDPOINT = os.environ["COMPACT_OIDC_OP_USER_ENDPOINT"]
-    OIDC_OP_JWKS_ENDPOINT = os.environ.get("COMPACT_OIDC_OP_JWKS_ENDPOINT", "")
+    # Required for RS256 (the default, and what Microsoft Entra ID signs with): when it is missing, single
+    # sign-on fails with an ImproperlyConfigured error naming it, instead of fetching keys from "".
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("COMPACT_OIDC_OP_JWKS_ENDPOINT") or None
     OIDC_CREATE_USER = _flag("COMPACT_OIDC_CREATE_USER")
+    # A refused single sign-on returns to the sign-in page, which says so.
+    LOGIN_REDIRECT_URL_FAILURE = "/account/login/?sso=refused"
 
 # Uploaded files are private: they are served only through views that apply the access policy.
 MEDIA_ROOT = VAR_DIR / "media"

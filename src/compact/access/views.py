@@ -72,7 +72,9 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = False
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "oidc_url": _oidc_url()}
+        oidc_url = _oidc_url()
+        return {**super().get_context_data(**kwargs), "oidc_url": oidc_url,
+                "sso_refused": bool(oidc_url) and self.request.GET.get("sso") == "refused"}
 
     def form_valid(self, form):
         response = super().form_valid(form)  # signs in (auth_login) and redirects to the safe next URL
@@ -141,12 +143,15 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     also confirms this sign-in."""
     user = request.user
     next_url = safe_next(request, default=reverse("access:account"))
-    if _confirmed_devices(user):
+    devices = list(TOTPDevice.objects.filter(user=user).order_by("-pk"))
+    if any(d.confirmed for d in devices):
         if not user.is_verified():
             return redirect(_with_next("access:two_factor", next_url))
         messages.info(request, _("Two-factor authentication is already set up for your account."))
         return redirect("access:account")
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    pending = devices[0] if devices else None
+    if pending is not None:
+        pending.user = user  # for the QR code's label, without another query
     form = forms.TwoFactorCodeForm()
     status = 200
     if request.method == "POST":
