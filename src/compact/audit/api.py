@@ -4,8 +4,8 @@
 Both answer 404 (JSON error body) to anyone but the secretariat, take the filters of
 ``compact.audit.filters`` as query parameters (400 with ``fields`` when one is malformed) and are
 paginated: ``page`` (from 1) and ``page_size`` (default 50, at most 500); the body is
-``{"count", "next", "previous", "results"}``, newest event first. Reads go through
-``compact.audit.selectors``.
+``{"count", "next", "previous", "results"}``, newest event first. ``lang`` chooses the language of
+error messages. Reads go through ``compact.audit.selectors``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from compact.audit import selectors
 from compact.audit.filters import AccessEventFilter, ChangeEventFilter
 from compact.audit.models import AccessEvent, ChangeEvent
-from compact.core.api import ErrorSerializer, InvalidParametersSerializer
+from compact.core.api import LANG_PARAMETER, ErrorSerializer, InvalidParametersSerializer
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found: the audit trail is the secretariat's only.")
 BAD_REQUEST = OpenApiResponse(InvalidParametersSerializer, description="A filter is malformed (e.g. a date not YYYY-MM-DD).")
@@ -114,6 +114,7 @@ class ChangeEventListApi(_AuditLogApi):
             "date_from, date_to (YYYY-MM-DD, inclusive, site's time zone), request_id, reason (contains). "
             "404 for anyone but the secretariat."
         ),
+        parameters=[LANG_PARAMETER],
         responses={200: ChangeEventOutputSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -136,6 +137,7 @@ class AccessEventListApi(_AuditLogApi):
             "Filters: user, entity, object_type, object_id, action, date_from, date_to, request_id, "
             "sensitivity, path, detail. 404 for anyone but the secretariat."
         ),
+        parameters=[LANG_PARAMETER],
         responses={200: AccessEventOutputSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
