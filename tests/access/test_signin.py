@@ -403,3 +403,21 @@ def test_security_page_requires_a_reason_and_records_one_event(client, seeded, m
 def test_password_of_a_new_user_is_argon2_through_the_model_too(db):
     user = get_user_model().objects.create_user("dara", password=PASSWORD)
     assert user.password.startswith("argon2$")
+
+
+def test_grants_and_security_policy_are_read_only_in_the_admin(client, seeded, make_user):
+    from compact.access.services import security_policy_set
+
+    security_policy_set(require_two_factor=False, actor=None, actor_label="test", reason="initial row")
+    staff = make_user("chen", secretariat=True)
+    client.force_login(staff)
+    listing = client.get("/admin/access/securitypolicy/")
+    assert listing.status_code == 200
+    assert client.get("/admin/access/grant/").status_code == 200
+    assert client.get("/admin/access/grant/add/").status_code == 403
+    assert client.get("/admin/access/securitypolicy/add/").status_code == 403
+    refused = client.post("/admin/access/securitypolicy/1/change/", {"require_two_factor": "on"})
+    assert refused.status_code in (200, 403)
+    assert SecurityPolicy.current().require_two_factor is False
+    assert client.post("/admin/access/securitypolicy/1/delete/", {"post": "yes"}).status_code == 403
+    assert SecurityPolicy.objects.filter(pk=1).exists()

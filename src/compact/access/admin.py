@@ -6,10 +6,17 @@ from __future__ import annotations
 from django.contrib import admin
 
 from compact.access.models import Grant, SecurityPolicy
+from compact.access.principal import is_secretariat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shows rows and their fields; refuses adding, changing and deleting."""
+    """Shows rows and their fields to the secretariat; refuses adding, changing and deleting."""
+
+    def has_module_permission(self, request) -> bool:
+        return is_secretariat(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_secretariat(request.user)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
