@@ -9,6 +9,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("compact.registry.api_urls")),
+    path("", include("compact.library.api_urls")),
     path("", include("compact.audit.api_urls")),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("audit/", include("compact.audit.urls")),
     *([path("account/oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("account/", include("compact.access.urls")),
+    path("", include("compact.library.urls")),
     path("", include("compact.registry.urls")),
 ]

@@ -586,7 +586,7 @@ QUERY_COUNTS = [
     # working groups + their leadership + participants, pillars, strategy,
     # committee + its chair, Compact participations, working-group roles
     ("/", 9),
-    ("/working-groups/", 3),  # groups (with pillar), leadership, participants
+    ("/working-groups/", 4),  # groups (with pillar), leadership, participants, document counts per group
     # group, leadership, participants, its document count; history: events, entities, bodies, pillars named
     ("/working-groups/2/", 8),
     ("/entities/", 4),  # entities, their roles, participations, aliases

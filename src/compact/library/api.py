@@ -54,30 +54,11 @@ class DocumentKindField(serializers.ChoiceField):
 # --- Output ----------------------------------------------------------------------------------------
 
 
-class AnnexOfSerializer(serializers.Serializer):
-    """The document this one is an annex of: its ``id`` and ``title``, or only ``restricted: true`` (id
-    and title null) when the reader may not read it."""
-
-    id = serializers.IntegerField(allow_null=True)
-    title = serializers.CharField(allow_null=True)
-    restricted = serializers.BooleanField()
-
-
-class FileSerializer(serializers.Serializer):
-    """A document's file: original ``name``, ``media_type``, ``size`` in bytes, ``sha256`` (hex) and the
-    download ``url``."""
-
-    name = serializers.CharField()
-    media_type = serializers.CharField()
-    size = serializers.IntegerField()
-    sha256 = serializers.CharField()
-    url = serializers.CharField()
-
-
 class DocumentOutputSerializer(serializers.Serializer):
     """A document: translated ``title`` / ``summary`` (active language, with the fallback order) and
-    ``titles`` in every language that has one; owners by body key and entity acronym; ``annex_of`` (a
-    stub when restricted) and ``file`` (null without one)."""
+    ``titles`` in every language that has one; owners by body key and entity acronym; the document it is
+    an annex of (``annex_of`` and its title, or only ``annex_of_restricted: true`` when you may not read
+    it); the file's facts and download address."""
 
     id = serializers.IntegerField()
     title = serializers.SerializerMethodField()
@@ -90,7 +71,13 @@ class DocumentOutputSerializer(serializers.Serializer):
     document_date = serializers.DateField(allow_null=True)
     language = serializers.CharField(allow_blank=True)
     annex_of = serializers.SerializerMethodField()
-    file = serializers.SerializerMethodField()
+    annex_of_title = serializers.SerializerMethodField()
+    annex_of_restricted = serializers.SerializerMethodField()
+    file_name = serializers.CharField(allow_blank=True, help_text=gettext_lazy("The file's original name; empty without a file."))
+    media_type = serializers.CharField(allow_blank=True)
+    size = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("In bytes; null without a file."))
+    sha256 = serializers.CharField(allow_blank=True, help_text=gettext_lazy("Hexadecimal; empty without a file."))
+    file_url = serializers.SerializerMethodField()
     created = serializers.DateTimeField()
     updated = serializers.DateTimeField()
 
@@ -106,23 +93,29 @@ class DocumentOutputSerializer(serializers.Serializer):
         """The summary in the active language (or its fallback); empty when there is none."""
         return translated(obj, "summary").text
 
-    @extend_schema_field(AnnexOfSerializer(allow_null=True))
-    def get_annex_of(self, obj: Document) -> dict | None:
-        """Null when the document is not an annex; a stub when the reader may not read the parent."""
-        if obj.annex_of_id is None:
-            return None
-        parent = self.context.get("parents", {}).get(obj.annex_of_id)
-        if parent is None:
-            return {"id": None, "title": None, "restricted": True}
-        return {"id": parent.pk, "title": translated(parent, "title").text, "restricted": False}
+    def _parent(self, obj: Document) -> Document | None:
+        return self.context.get("parents", {}).get(obj.annex_of_id) if obj.annex_of_id else None
 
-    @extend_schema_field(FileSerializer(allow_null=True))
-    def get_file(self, obj: Document) -> dict | None:
-        """The file's facts and download address, or null."""
-        if not obj.file:
-            return None
-        return {"name": obj.file_name, "media_type": obj.media_type, "size": obj.size or 0, "sha256": obj.sha256,
-                "url": f"/api/documents/{obj.pk}/file"}
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_annex_of(self, obj: Document) -> int | None:
+        """The id of the document this one is an annex of; null when it is none, or one you may not read."""
+        parent = self._parent(obj)
+        return parent.pk if parent is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_annex_of_title(self, obj: Document) -> str | None:
+        """That document's title in the active language; null as ``annex_of``."""
+        parent = self._parent(obj)
+        return translated(parent, "title").text if parent is not None else None
+
+    def get_annex_of_restricted(self, obj: Document) -> bool:
+        """True when this is an annex of a document you may not read (then ``annex_of`` is null)."""
+        return obj.annex_of_id is not None and self._parent(obj) is None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_file_url(self, obj: Document) -> str | None:
+        """Where to download the file; null without one."""
+        return f"/api/documents/{obj.pk}/file" if obj.file else None
 
 
 def _out(documents: list[Document], user) -> list[dict]:
@@ -346,9 +339,9 @@ class DocumentDetailApi(APIView):
         parameters=[LANG_PARAMETER],
         responses={200: DocumentOutputSerializer, 404: NOT_FOUND},
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, document_id: int) -> Response:
         """The document."""
-        document = selectors.document_get(user=request.user, pk=pk)
+        document = selectors.document_get(user=request.user, pk=document_id)
         _log_read(request.user, document)
         return Response(_out([document], request.user)[0])
 
@@ -363,9 +356,9 @@ class DocumentDetailApi(APIView):
         request=DocumentUpdateSerializer,
         responses={200: DocumentOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: Request, document_id: int) -> Response:
         """The changed document."""
-        document = selectors.document_get(user=request.user, pk=pk, action="change")
+        document = selectors.document_get(user=request.user, pk=document_id, action="change")
         data = _valid(DocumentUpdateSerializer, request.data)
         reason = data.pop("reason", "")
         try:
@@ -383,9 +376,9 @@ class DocumentDetailApi(APIView):
         request=DocumentDeleteSerializer,
         responses={204: None, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: Request, document_id: int) -> Response:
         """Nothing (204)."""
-        document = selectors.document_get(user=request.user, pk=pk, action="change")
+        document = selectors.document_get(user=request.user, pk=document_id, action="change")
         data = _valid(DocumentDeleteSerializer, request.data or {})
         try:
             services.document_delete(document=document, actor=request.user, reason=data["reason"])
@@ -404,9 +397,9 @@ class DocumentFileApi(APIView):
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
                    404: NOT_FOUND},
     )
-    def get(self, request: Request, pk: int) -> FileResponse:
+    def get(self, request: Request, document_id: int) -> FileResponse:
         """The file's bytes."""
-        document = selectors.document_get(user=request.user, pk=pk)
+        document = selectors.document_get(user=request.user, pk=document_id)
         if not document.file:
             raise Http404(_("This document has no file."))
         try:
