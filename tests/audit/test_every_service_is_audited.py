@@ -15,11 +15,11 @@ import pkgutil
 from collections.abc import Callable
 
 import pytest
-from support.access_world import ROLES  # noqa: F401  (the world's roles document the users used here)
 
 import compact
 from compact.audit.context import audit_context
 from compact.audit.models import ChangeEvent
+from support.access_world import ROLES  # noqa: F401  (the world's roles document the users used here)
 
 pytestmark = pytest.mark.django_db
 
