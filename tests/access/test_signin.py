@@ -421,3 +421,15 @@ def test_grants_and_security_policy_are_read_only_in_the_admin(client, seeded, m
     assert SecurityPolicy.current().require_two_factor is False
     assert client.post("/admin/access/securitypolicy/1/delete/", {"post": "yes"}).status_code == 403
     assert SecurityPolicy.objects.filter(pk=1).exists()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_account_pages_render_in_other_languages(client, seeded, make_user, lang):
+    page = client.get(f"/account/login/?lang={lang}")
+    assert page.status_code == 200
+    assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in page.content.decode()
+    client.force_login(make_user("amina", entity="UNODA", body="wg-3"))
+    for url in ("/account/", "/account/two-factor/setup/", "/account/password/change/", "/account/logout/"):
+        response = client.get(f"{url}?lang={lang}")
+        assert response.status_code == 200, url
+        assert f'<html lang="{lang}"' in response.content.decode()
