@@ -13,10 +13,10 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from tests.conftest import PASSWORD
 
 from compact.access.models import SecurityPolicy
 from compact.audit.models import ChangeEvent
+from support.people import PASSWORD
 
 NEW_PASSWORD = "quiet-meadow-copper-1987"
 

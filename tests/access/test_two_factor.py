@@ -11,12 +11,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from tests.conftest import PASSWORD
 
 from compact.access import account_services
 from compact.access.services import security_policy_set
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired
+from support.people import PASSWORD
 
 DEVICE_TYPE = "otp_totp.totpdevice"
 
