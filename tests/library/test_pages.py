@@ -216,10 +216,17 @@ def test_the_form_requires_a_reason_for_confidential_and_limits_owners(library, 
     assert not Document.objects.filter(title_en__in=["Secret minutes", "Elsewhere", "Annex"]).exists()
 
 
-@pytest.mark.parametrize("who", ["anonymous", "outsider", "opcw"])
+@pytest.mark.parametrize("who", ["outsider", "opcw"])
 def test_those_who_may_add_nothing_get_403_on_the_form(library, client, who):
-    signed_in(client, None if who == "anonymous" else library.user(who))
+    signed_in(client, library.user(who))
     assert client.get("/documents/new/").status_code == 403
+    assert client.post("/documents/new/", form_data(title_en="x", owner_body=library.wg3.pk)).status_code == 403
+
+
+def test_a_visitor_is_asked_to_sign_in_to_add_a_document(library, client):
+    response = client.get("/documents/new/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/login/?next=/documents/new/"
 
 
 def test_editing_is_404_when_unreadable_403_when_not_changeable(library, client):

@@ -277,6 +277,11 @@ def document_update(*, document: Document, actor, reason: str = "", actor_label:
         fields["language"] = fields["language"] or ""
     for name, value in fields.items():
         setattr(document, name, value)
+    for code in LANGUAGES:  # an empty text and a missing one are the same (forms send "")
+        for field in ("title", "summary"):
+            name = build_localized_fieldname(field, code)
+            if isinstance(getattr(document, name), str) and not getattr(document, name).strip():
+                setattr(document, name, None)
     _validate(document, actor)
     if actor is not None and not can(actor, Action.CHANGE, document):
         raise PermissionDenied(_("You may not give the document these owners or this sensitivity."))

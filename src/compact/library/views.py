@@ -13,6 +13,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -155,7 +156,10 @@ def _apply_errors(form: DocumentForm, exc: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest) -> HttpResponse:
     """``/documents/new/``: add a document. Only users who may add documents for some body or entity
-    (the secretariat, officers, focal points) get the form; others get 403."""
+    (the secretariat, officers, focal points) get the form; other signed-in users get 403, visitors the
+    sign-in page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     bodies, entities = creatable_owners(request.user)
     if not bodies and not entities:
         raise PermissionDenied(_("You may not add documents."))
