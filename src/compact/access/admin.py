@@ -1,9 +1,14 @@
-"""Grants and the security policy in the admin, read-only: they change only through the services
-(``compact.access.services``) and the account pages, which record every change with its reason."""
+"""Grants, the security policy, users and groups in the admin, read-only: they change only through the
+services (``compact.access.services``) and the account pages (``/account/users/``), which record every
+change with its reason. Django's own user and group admins, which would write without the trail, are
+replaced by read-only ones."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from compact.access.models import Grant, SecurityPolicy
 from compact.access.principal import is_secretariat
@@ -39,3 +44,30 @@ class GrantAdmin(ReadOnlyAdmin):
 @admin.register(SecurityPolicy)
 class SecurityPolicyAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "require_two_factor")
+
+
+class AccountPagesLink:
+    """Read-only admin pages that say where the rows are changed: a note linking to ``/account/users/``
+    above the list and the form (``templates/access/admin_change_list.html`` and
+    ``admin_change_form.html``)."""
+
+    change_list_template = "access/admin_change_list.html"
+    change_form_template = "access/admin_change_form.html"
+
+
+for _model in (get_user_model(), Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(get_user_model())
+class UserAdmin(AccountPagesLink, ReadOnlyAdmin, auth_admin.UserAdmin):
+    """Accounts, view only: created and changed on ``/account/users/``."""
+
+    list_display = ("username", "email", "first_name", "last_name", "is_active", "is_superuser", "last_login")
+    list_filter = ("is_active", "is_superuser", "groups")
+
+
+@admin.register(Group)
+class GroupAdmin(AccountPagesLink, ReadOnlyAdmin, auth_admin.GroupAdmin):
+    """Groups (the ``secretariat`` role), view only: the role is given and taken on ``/account/users/``."""

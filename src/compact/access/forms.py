@@ -164,3 +164,257 @@ class SecurityPolicyForm(StyledForm, forms.Form):
         if not reason:
             raise forms.ValidationError(_("Give a reason: it is recorded in the change log."))
         return reason
+
+
+# --- The secretariat's account pages ------------------------------------------------------------
+
+def _reason_field(help_text=None) -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        help_text=help_text or _("Why; recorded in the change log with the change."),
+        error_messages={"required": _("Give a reason: it is recorded in the change log.")},
+    )
+
+
+class ReasonForm(StyledForm, forms.Form):
+    """A required reason (blank after trimming spaces is refused), recorded with the change."""
+
+    reason = _reason_field()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a reason: it is recorded in the change log."))
+        return reason
+
+
+class _RadioStyled:
+    """Radio buttons with Bootstrap's ``form-check-input`` class rather than ``form-control``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A registry person, shown as "ACRONYM — Given Family (function)"."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.entity.acronym} — {obj.given_name} {obj.family_name} ({obj.get_function_display()})"
+
+
+class AccountCreateForm(_RadioStyled, ReasonForm):
+    """A new account (``/account/users/new/``): user name, e-mail, a password or none, the registry person
+    behind it (an existing person without an account, a new person, or none), the secretariat role and
+    the reason. ``save(actor=)`` writes it all in one transaction through the services, so that a
+    refusal at any step writes nothing."""
+
+    PERSON_EXISTING = "existing"
+    PERSON_NEW = "new"
+    PERSON_NONE = "none"
+
+    username = forms.CharField(
+        label=_("User name"), max_length=150,
+        help_text=_("Letters, digits and @ . + - _ only; 150 characters at most. Used to sign in."),
+        error_messages={"required": _("Enter a user name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254,
+        help_text=_("Where password-reset links are sent."),
+        error_messages={"required": _("Enter the e-mail address of the account."),
+                        "invalid": _("Enter an e-mail address such as name@example.org.")},
+    )
+    password = forms.CharField(
+        label=_("Password"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common password, not like the user name or e-mail."),
+    )
+    no_password = forms.BooleanField(
+        label=_("No password (single sign-on, or the user sets one from a reset e-mail)"), required=False,
+    )
+    person_choice = forms.ChoiceField(
+        label=_("Person in the registry"), widget=forms.RadioSelect, initial=PERSON_NEW,
+        choices=[(PERSON_EXISTING, _("An existing person without an account")),
+                 (PERSON_NEW, _("A new person")),
+                 (PERSON_NONE, _("None: the account is not linked to an entity (for example secretariat staff)"))],
+        error_messages={"required": _("Choose the person behind the account.")},
+    )
+    existing_person = PersonChoiceField(
+        label=_("Existing person"), queryset=None, required=False, empty_label=_("Choose a person"),
+        error_messages={"invalid_choice": _("This person does not exist or already has an account: choose another.")},
+    )
+    entity = forms.ModelChoiceField(
+        label=_("Entity of the new person"), queryset=None, required=False, to_field_name="acronym",
+        empty_label=_("Choose an entity"),
+        error_messages={"invalid_choice": _("Choose an entity of the list.")},
+    )
+    given_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
+    function = forms.ChoiceField(label=_("Function"), required=False, choices=[])
+    body = forms.ModelChoiceField(
+        label=_("Body (optional)"), queryset=None, required=False, to_field_name="key", empty_label=_("None"),
+        help_text=_("The body the person represents the entity in, if any."),
+        error_messages={"invalid_choice": _("Choose a body of the list.")},
+    )
+    secretariat = forms.BooleanField(label=_("Secretariat: administers the platform"), required=False)
+    reason = _reason_field()
+
+    field_order = ["username", "email", "password", "no_password", "person_choice", "existing_person", "entity",
+                   "given_name", "family_name", "function", "body", "secretariat", "reason"]
+
+    def __init__(self, *args, actor, **kwargs):
+        from compact.access.selectors import unlinked_people
+        from compact.registry.models import Body, Entity, Person
+
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+        self.fields["existing_person"].queryset = unlinked_people(user=actor)
+        self.fields["entity"].queryset = Entity.objects.order_by("acronym")
+        self.fields["body"].queryset = Body.objects.order_by("kind", "number", "key")
+        self.fields["function"].choices = Person.Function.choices
+        self.fields["function"].initial = Person.Function.FOCAL_POINT
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        password, no_password = data.get("password") or "", data.get("no_password")
+        if password and no_password:
+            self.add_error("password", _("Either give a password or tick “No password”, not both."))
+        elif not password and not no_password:
+            self.add_error("password", _("Give a password, or tick “No password”."))
+        elif password:
+            probe = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(password, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        choice = data.get("person_choice")
+        if choice == self.PERSON_EXISTING and not data.get("existing_person") and "existing_person" not in self.errors:
+            self.add_error("existing_person", _("Choose the existing person, or choose “A new person”."))
+        if choice == self.PERSON_NEW:
+            for name, message in (("entity", _("Choose the entity of the new person.")),
+                                  ("given_name", _("Enter the given name of the new person.")),
+                                  ("family_name", _("Enter the family name of the new person.")),
+                                  ("function", _("Choose the function of the new person."))):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    def _add_service_error(self, exc: forms.ValidationError, fields: dict[str, str] | None = None) -> None:
+        """Put a service's ``ValidationError`` beside the fields it names (``fields`` maps the service's
+        field names to this form's), or above the form."""
+        fields = fields or {}
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                target = fields.get(name, name if name in self.fields else None)
+                self.add_error(target, errors)
+        else:
+            self.add_error(fields.get("__all__"), exc)
+
+    def save(self, *, actor):
+        """Create the account, its person and role through the services in one transaction; returns the
+        user, or None when a service refused (its message is then beside the field, nothing written)."""
+        from django.db import transaction
+
+        from compact.access import account_services
+        from compact.audit.services import ReasonRequired
+
+        data = self.cleaned_data
+        reason = data["reason"]
+        try:
+            with transaction.atomic():
+                try:
+                    user = services.user_create(username=data["username"], email=data["email"],
+                                                password=None if data["no_password"] else data["password"],
+                                                actor=actor, reason=reason)
+                except forms.ValidationError as exc:
+                    self._add_service_error(exc, {"__all__": "password"})
+                    raise
+                person = None
+                if data["person_choice"] == self.PERSON_EXISTING:
+                    person = data["existing_person"]
+                elif data["person_choice"] == self.PERSON_NEW:
+                    try:
+                        person = account_services.person_create(
+                            entity=data["entity"], given_name=data["given_name"], family_name=data["family_name"],
+                            email=data["email"], function=data["function"], body=data["body"], actor=actor, reason=reason,
+                        )
+                    except forms.ValidationError as exc:
+                        self._add_service_error(exc)
+                        raise
+                if person is not None:
+                    services.person_link_user(person=person, user=user, actor=actor, reason=reason)
+                if data["secretariat"]:
+                    services.secretariat_set(user=user, member=True, actor=actor, reason=reason)
+        except forms.ValidationError:
+            return None
+        except ReasonRequired as exc:
+            self.add_error("reason", str(exc))
+            return None
+        return user
+
+
+class AccountActiveForm(ReasonForm):
+    """Deactivate (``active`` "no") or reactivate (``active`` "yes") an account, with the reason."""
+
+    active = forms.ChoiceField(choices=[("yes", _("yes")), ("no", _("no"))], widget=forms.HiddenInput)
+
+    def __init__(self, *args, actor=None, account=None, **kwargs):
+        self.actor, self.account = actor, account
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("active") == "no" and self.actor is not None and self.account is not None \
+                and self.actor.pk == self.account.pk:
+            raise forms.ValidationError(_("You cannot deactivate your own account; ask another member of the secretariat."))
+        return data
+
+
+class AccountSecretariatForm(ReasonForm):
+    """Give (``member`` "yes") or take away (``member`` "no") the secretariat role, with the reason."""
+
+    member = forms.ChoiceField(choices=[("yes", _("yes")), ("no", _("no"))], widget=forms.HiddenInput)
+
+
+class AccountPersonForm(ReasonForm):
+    """Link the account to another registry person (one without an account), with the reason."""
+
+    person = PersonChoiceField(
+        label=_("Registry person"), queryset=None, empty_label=_("Choose a person"),
+        help_text=_("People of the registry without an account. The account leaves its current person."),
+        error_messages={"required": _("Choose a person."),
+                        "invalid_choice": _("This person does not exist or already has an account: choose another.")},
+    )
+    field_order = ["person", "reason"]
+
+    def __init__(self, *args, actor, **kwargs):
+        from compact.access.selectors import unlinked_people
+
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = unlinked_people(user=actor)
+
+
+class AccountPasswordLinkForm(auth_forms.PasswordResetForm):
+    """Sends a password-reset link to one account (``account``), whether or not it has a usable
+    password: an account created without one sets its first password this way. Django's
+    ``PasswordResetForm`` otherwise mails every active account with a usable password at the address."""
+
+    def __init__(self, *args, account, **kwargs):
+        self.account = account
+        super().__init__({"email": account.email}, *args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not self.account.email:
+            raise forms.ValidationError(_("This account has no e-mail address: the link cannot be sent."))
+        if not self.account.is_active:
+            raise forms.ValidationError(_("This account is deactivated: reactivate it before sending a link."))
+        return data
+
+    def get_users(self, email):
+        return [self.account] if self.account.is_active and self.account.email else []

@@ -33,6 +33,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from compact.access import account_services, forms, services
+from compact.access.decorators import secretariat_required
 from compact.access.middleware import two_factor_needed
 from compact.access.models import SecurityPolicy
 from compact.access.principal import principal_for
@@ -306,3 +307,214 @@ def security(request: HttpRequest) -> HttpResponse:
                              else _("Nothing changed: the setting already had this value."))
             return redirect("access:security")
     return render(request, "access/security.html", {"form": form, "policy": policy}, status=400 if form.errors else 200)
+
+
+# --- The secretariat's pages for people and accounts (``/account/users/``) ----------------------
+
+USERS_PAGE_SIZE = 50
+
+#: Subject and body of the password link the secretariat sends to an account.
+PASSWORD_LINK_SUBJECT = "access/password_link_subject.txt"
+PASSWORD_LINK_EMAIL = "access/password_link_email.txt"
+
+
+def _record_people_read(user, people, action) -> None:
+    """Write the confidential and strictly confidential registry people shown to the access log."""
+    from compact.audit.models import AccessEvent
+    from compact.audit.services import record_access
+    from compact.registry.models import Person
+
+    record_access(user=user, action=getattr(AccessEvent.Action, action), model=Person,
+                  rows=[p for p in people if p is not None], detail="accounts")
+
+
+@never_cache
+@secretariat_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    """``/account/users/``: every account, by user name, 50 a page, filtered by
+    ``compact.access.filters.UserFilter`` (entity, secretariat, active, text in user name or e-mail).
+    A malformed filter or page number gives the page back with a 400 status and the message beside the
+    field. A fixed number of queries whatever the number of accounts."""
+    from django.core.paginator import EmptyPage, Paginator
+
+    from compact.access import selectors
+    from compact.access.filters import UserFilter
+    from compact.audit.selectors import InvalidFilters
+
+    filterset = UserFilter(request.GET)
+    context = {"filter": filterset, "form": filterset.form, "page": None, "rows": [], "errors": {}}
+    raw = request.GET.get("page", "").strip() or "1"
+    try:
+        queryset = selectors.user_list(user=request.user, filters=filterset)
+    except InvalidFilters as exc:
+        context["errors"] = exc.errors
+        return render(request, "access/user_list.html", context, status=400)
+    if not raw.isdigit() or int(raw) < 1:
+        context["errors"] = {"page": [_("“%(value)s” is not a page number; use a whole number from 1.") % {"value": raw}]}
+        return render(request, "access/user_list.html", context, status=400)
+    paginator = Paginator(queryset, USERS_PAGE_SIZE)
+    try:
+        page = paginator.page(int(raw))
+    except EmptyPage as exc:
+        raise Http404(_("There is no page %(number)s of this list.") % {"number": raw}) from exc
+    rows = list(page.object_list)
+    _record_people_read(request.user, [getattr(u, "person", None) for u in rows], "LIST")
+    context.update(page=page, rows=rows, count=paginator.count)
+    return render(request, "access/user_list.html", context)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@secretariat_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    """``/account/users/new/``: create an account (``forms.AccountCreateForm``) in one transaction
+    through ``services.user_create``, ``account_services.person_create``, ``services.person_link_user``
+    and ``services.secretariat_set``; then show the new account. Errors are given beside their field,
+    with a 400 status, and nothing is written."""
+    form = forms.AccountCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        account = form.save(actor=request.user)
+        if account is not None:
+            messages.success(request, _("The account %(username)s is created.") % {"username": account.get_username()})
+            return redirect("access:user", pk=account.pk)
+    if request.method != "POST":
+        _record_people_read(request.user, list(form.fields["existing_person"].queryset), "LIST")
+    return render(request, "access/user_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+#: The actions of the account page: POST ``action`` -> form class (each form's fields are prefixed by
+#: the action's name).
+USER_ACTIONS = {
+    "active": forms.AccountActiveForm,
+    "secretariat": forms.AccountSecretariatForm,
+    "person": forms.AccountPersonForm,
+    "two_factor": forms.ReasonForm,
+    "password_link": None,
+}
+
+
+def _action_forms(request: HttpRequest, account, bound: str | None = None) -> dict:
+    """The action forms of the account page, the one named ``bound`` bound to the POST data."""
+    made = {}
+    for name, form_class in USER_ACTIONS.items():
+        if form_class is None:
+            continue
+        kwargs = {"prefix": name}
+        if name == "active":
+            kwargs.update(actor=request.user, account=account,
+                          initial={"active": "no" if account.is_active else "yes"})
+        elif name == "secretariat":
+            kwargs["initial"] = {"member": "no" if account.in_secretariat else "yes"}
+        elif name == "person":
+            kwargs["actor"] = request.user
+        made[name] = form_class(request.POST if name == bound else None, **kwargs)
+    return made
+
+
+def _run_action(request: HttpRequest, name: str, form, account) -> str | None:
+    """Carry out the valid action ``form``; returns the message to show, or None when the service
+    refused (its message is then on the form)."""
+    actor, reason = request.user, form.cleaned_data.get("reason", "")
+    try:
+        if name == "active":
+            active = form.cleaned_data["active"] == "yes"
+            event = services.user_set_active(user=account, active=active, actor=actor, reason=reason)
+            if event is None:
+                return _("Nothing changed: the account was already in this state.")
+            return _("The account is reactivated.") if active else _("The account is deactivated: it can no longer sign in.")
+        if name == "secretariat":
+            member = form.cleaned_data["member"] == "yes"
+            event = services.secretariat_set(user=account, member=member, actor=actor, reason=reason)
+            if event is None:
+                return _("Nothing changed: the account already had this role.")
+            return _("The account now has the secretariat role.") if member else _("The secretariat role is taken away.")
+        if name == "person":
+            person = form.cleaned_data["person"]
+            services.person_link_user(person=person, user=account, actor=actor, reason=reason)
+            return _("The account is now linked to %(person)s.") % {"person": f"{person.given_name} {person.family_name}"}
+        if name == "two_factor":
+            from django.db import transaction
+
+            devices = list(TOTPDevice.objects.filter(user=account).select_related("user").order_by("pk"))
+            if not devices:
+                return _("Nothing changed: this account has no two-factor device.")
+            with transaction.atomic():
+                for device in devices:
+                    account_services.two_factor_device_remove(device=device, actor=actor, reason=reason)
+            return _("The two-factor device is removed: the user signs in with the password and may set up a new one.")
+    except (ValueError, PermissionDenied) as exc:  # ReasonRequired is a ValueError
+        form.add_error(None, str(exc))
+        return None
+    raise Http404(_("Unknown action."))
+
+
+def _send_password_link(request: HttpRequest, account) -> forms.AccountPasswordLinkForm:
+    form = forms.AccountPasswordLinkForm(account=account)
+    if form.is_valid():
+        form.save(request=request, use_https=request.is_secure(), subject_template_name=PASSWORD_LINK_SUBJECT,
+                  email_template_name=PASSWORD_LINK_EMAIL, extra_email_context={"sender": request.user.get_username()})
+    return form
+
+
+@never_cache
+@secretariat_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/account/users/<id>/``: one account: its facts, its standing today (``principal_for``), its
+    explicit grants, its newest change events, and the secretariat's actions, each a POST form with
+    ``action`` (active, secretariat, person, two_factor, password_link) and a required reason (none for
+    the password link, which writes nothing). A valid action redirects back with a message; a refused
+    one gives the page back with a 400 status and the message on its form. Unknown id: 404."""
+    from compact.access import selectors
+
+    account = selectors.user_get(user=request.user, pk=pk)
+    bound = None
+    link_form = None
+    if request.method == "POST":
+        bound = request.POST.get("action", "")
+        if bound not in USER_ACTIONS:
+            return render(request, "400.html", {"message": _("Unknown action: choose one of %(actions)s.")
+                                                % {"actions": ", ".join(USER_ACTIONS)}}, status=400)
+        if bound == "password_link":
+            link_form = _send_password_link(request, account)
+            if not link_form.errors:
+                messages.success(request, _("A link to set a password is sent to %(email)s.") % {"email": account.email})
+                return redirect("access:user", pk=account.pk)
+    action_forms = _action_forms(request, account, bound)
+    if bound in action_forms and action_forms[bound].is_valid():
+        message = _run_action(request, bound, action_forms[bound], account)
+        if message is not None:
+            messages.success(request, message)
+            return redirect("access:user", pk=account.pk)
+    person = getattr(account, "person", None)
+    grants = selectors.user_grants(user=request.user, account=account)
+    events, more_events = selectors.user_events(user=request.user, account=account)
+    _record_people_read(request.user, [person], "VIEW")
+    _record_grant_items(request.user, grants)
+    failed = bool(bound) and bool((link_form is not None and link_form.errors)
+                                  or (bound in action_forms and action_forms[bound].errors))
+    context = {
+        "account": account,
+        "person": person,
+        "standing": selectors.standing(principal_for(account)),
+        "grants": grants,
+        "events": events,
+        "more_events": more_events,
+        "forms": action_forms,
+        "link_form": link_form,
+        "devices": TOTPDevice.objects.filter(user=account).count(),
+    }
+    return render(request, "access/user_detail.html", context, status=400 if failed else 200)
+
+
+def _record_grant_items(user, grants) -> None:
+    """Write the confidential and strictly confidential items named on the page to the access log, one
+    event per item type."""
+    from compact.audit.models import AccessEvent
+    from compact.audit.services import record_access
+
+    by_model: dict = {}
+    for row in grants:
+        if row.item is not None:
+            by_model.setdefault(type(row.item), []).append(row.item)
+    for model, items in by_model.items():
+        record_access(user=user, action=AccessEvent.Action.LIST, model=model, rows=items, detail="account grants")
