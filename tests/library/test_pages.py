@@ -381,3 +381,26 @@ def test_working_group_pages_count_only_documents_the_reader_may_count(library, 
     assert dict(group_count(client.get("/working-groups/")))["wg-2"] == "1"
     client.logout()
     assert dict(group_count(client.get("/working-groups/")))["wg-3"] == "2"
+
+
+def test_deleting_from_the_edit_page(library, client):
+    docs = library.docs
+    signed_in(client, library.users.opcw)
+    assert client.post(f"/documents/{docs.confidential3.pk}/delete/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/documents/{docs.confidential2.pk}/delete/", {"reason": "x"}).status_code == 404
+    client.force_login(library.users.unoda)
+    assert client.get(f"/documents/{docs.confidential3.pk}/delete/").status_code == 405
+    response = client.post(f"/documents/{docs.confidential3.pk}/delete/", {"reason": ""})
+    assert response.status_code == 400
+    assert "A reason is required" in text_of(response)
+    response = client.post(f"/documents/{docs.confidential3.pk}/delete/", {"reason": "duplicate"}, follow=True)
+    assert response.redirect_chain == [("/documents/", 302)]
+    assert "The document was deleted." in text_of(response)
+    assert not Document.objects.filter(pk=docs.confidential3.pk).exists()
+    event = ChangeEvent.objects.filter(object_id=str(docs.confidential3.pk), object_type="library.document").first()
+    assert event.action == "delete" and event.reason == "duplicate"
+    client.force_login(library.users.secretariat)
+    response = client.post(f"/documents/{docs.confidential2.pk}/delete/", {"reason": "obsolete"})
+    assert response.status_code == 400
+    assert "This document has 1 annex(es)" in text_of(response)
+    assert Document.objects.filter(pk=docs.confidential2.pk).exists()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/download", views.document_download, name="document-download"),
     path("documents/<int:pk>/edit/", views.document_edit, name="document-edit"),
+    path("documents/<int:pk>/delete/", views.document_delete, name="document-delete"),
     path("documents/<int:pk>/sharing/", views.document_sharing, name="document-sharing"),
     path("search/", views.search, name="search"),
 ]

@@ -225,6 +225,23 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "library/document_form.html", {"form": form, "document": document}, status=status)
 
 
+@require_http_methods(["POST"])
+def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """``POST /documents/<id>/delete/`` with a ``reason``: delete the document and its file (404 when
+    unreadable, 403 when not changeable). Refused, with the edit page and its message, while it has
+    annexes or when a confidential document is deleted without a reason."""
+    document = selectors.document_get(user=request.user, pk=pk, action=Action.CHANGE)
+    try:
+        services.document_delete(document=document, actor=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, ReasonRequired) as exc:
+        form = DocumentForm(user=request.user, document=document)
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        context = {"form": form, "document": document, "delete_error": message}
+        return render(request, "library/document_form.html", context, status=400)
+    messages.success(request, _("The document was deleted."))
+    return redirect("library:document-list")
+
+
 @require_http_methods(["GET", "POST"])
 def document_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     """``/documents/<id>/sharing/``: who has been named as reader or editor of the document; someone who
