@@ -229,7 +229,8 @@ class AccountCreateForm(_RadioStyled, ReasonForm):
     password = forms.CharField(
         label=_("Password"), required=False, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters, not a common password, not like the user name or e-mail."),
+        help_text=_("At least 8 characters; not a common password, not only digits, not like the user name or "
+                    "e-mail address."),
     )
     no_password = forms.BooleanField(
         label=_("No password (single sign-on, or the user sets one from a reset e-mail)"), required=False,
