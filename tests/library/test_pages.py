@@ -92,7 +92,7 @@ def test_a_document_page_shows_its_title_badge_owners_and_annexes(library, clien
     assert response.status_code == 200
     text = text_of(response)
     assert "Note on customs cooperation" in text and "Confidential" in text
-    assert "Working group 2: Border Management" in text and "History" in text
+    assert "Working group 2: Border Management" in text and "History of changes" in text
     assert linked_documents(response) >= {library.docs.annex.pk}
     event = AccessEvent.objects.get(action="view")
     assert event.object_ids == [library.docs.confidential2.pk] and event.user == library.users.wco
@@ -404,3 +404,12 @@ def test_deleting_from_the_edit_page(library, client):
     assert response.status_code == 400
     assert "This document has 1 annex(es)" in text_of(response)
     assert Document.objects.filter(pk=docs.confidential2.pk).exists()
+
+
+def test_a_document_page_shows_its_history_with_the_reason_to_signed_in_readers(library, client):
+    from compact.library.services import document_update
+
+    document_update(document=library.docs.confidential3, actor=library.users.unoda, reason="approved by the group",
+                    title={"en": "Approved minutes"})
+    text = text_of(signed_in(client, library.users.opcw).get(f"/documents/{library.docs.confidential3.pk}/"))
+    assert "History of changes" in text and "approved by the group" in text

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from compact.access.models import PROTECTED_LEVELS, Grant
 from compact.access.policy import Action, can
 from compact.audit.models import AccessEvent
+from compact.audit.selectors import object_history
 from compact.audit.services import ReasonRequired, record_access
 from compact.core.i18n import translated
 from compact.library import selectors, services
@@ -89,16 +90,6 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "library/document_list.html", context)
 
 
-def _history(request: HttpRequest, document: Document):
-    """The document's change history as the history include expects it, or None while the change-log
-    reader (``compact.audit.selectors.object_history``) is not installed."""
-    try:
-        from compact.audit.selectors import object_history
-    except ImportError:
-        return None
-    return object_history(user=request.user, obj=document)
-
-
 @require_http_methods(["GET", "HEAD"])
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """``/documents/<id>/``: one document the user may read (404 otherwise): title and summary in the
@@ -113,7 +104,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "parent": selectors.annex_parent(user=request.user, document=document),
         "annexes": annexes,
         "can_change": can(request.user, Action.CHANGE, document),
-        "history": _history(request, document),
+        "history": object_history(user=request.user, obj=document),
     }
     return render(request, "library/document_detail.html", context)
 
