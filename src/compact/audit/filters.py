@@ -64,7 +64,11 @@ class _LogFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data=data, queryset=queryset, **kwargs)
         types = self._meta.model.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
-        self.filters["object_type"].extra["choices"] = [(t, t) for t in types]
+        object_type = self.filters["object_type"]
+        object_type.extra["choices"] = [(t, t) for t in types]
+        # A form field built earlier (e.g. by the OpenAPI schema generator) is copied with the filter:
+        # drop it, so that the field is built with today's choices.
+        object_type.__dict__.pop("_field", None)
 
     def exact_text(self, queryset, name, value):
         """Exact match on ``name`` after trimming spaces."""
