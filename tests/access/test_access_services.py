@@ -64,6 +64,13 @@ def test_the_secretariat_cannot_remove_its_own_role(people):
         services.secretariat_set(user=people["sec"], member=False, actor=people["sec"], reason="leaving")
 
 
+def test_the_secretariat_cannot_deactivate_its_own_account(people):
+    with pytest.raises(ValueError, match="own account"):
+        services.user_set_active(user=people["sec"], active=False, actor=people["sec"], reason="leaving")
+    people["sec"].refresh_from_db()
+    assert people["sec"].is_active
+
+
 def test_a_deactivated_user_counts_as_a_visitor(people):
     services.user_set_active(user=people["fp"], active=False, actor=people["sec"], reason="Left UNDP")
     people["fp"].refresh_from_db()

@@ -135,7 +135,7 @@ def test_a_strictly_confidential_creator_gets_a_change_grant_as_its_own_event(li
     assert grant.level == "change"
     create, granted = events_of(document)
     assert create.action == "create" and create.reason == "threat details"
-    assert granted.changes == {"grant:ulla": [None, "change"]} and granted.actor_label == "ulla"
+    assert granted.changes == {"grant:ulla": [None, "change"]} and granted.actor == unoda
     from compact.library.selectors import document_get
 
     assert document_get(user=unoda, pk=document.pk, action="change").pk == document.pk

@@ -64,9 +64,12 @@ def user_create(*, username: str, email: str, password: str | None, actor=None, 
 def user_set_active(*, user, active: bool, actor=None, actor_label: str = "", reason: str) -> ChangeEvent | None:
     """Activate or deactivate an account (a deactivated user cannot sign in and counts as a visitor).
     Returns the event, or None when nothing changed. Raises ``PermissionDenied`` unless the actor is the
-    secretariat, ``ReasonRequired`` without a reason."""
+    secretariat, ``ReasonRequired`` without a reason, ``ValueError`` when the actor would deactivate their
+    own account."""
     _require_secretariat(actor)
     _require_reason(reason)
+    if actor is not None and actor.pk == user.pk and not active:
+        raise ValueError("You cannot deactivate your own account; ask another member of the secretariat.")
     if user.is_active == active:
         return None
     with transaction.atomic():

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
@@ -210,12 +211,13 @@ def document_create(
         record_change(action=ChangeEvent.Action.CREATE, obj=document, changes=diff({}, _snapshot(document)),
                       reason=reason, actor=actor, actor_label=actor_label)
         if strictly and getattr(actor, "is_authenticated", False):
-            from compact.access.services import grant_create
-
-            # The creator is not yet an editor, so the grant is given by the platform in their name.
-            grant_create(obj=document, user=actor, level=Grant.Level.CHANGE,
-                         actor=actor if can(actor, Action.CHANGE, document) else None,
-                         actor_label=actor_label or actor.get_username(), reason=reason)
+            # The creator is named as an editor of what they just made strictly confidential, as part of
+            # this creation (its own change-log event, by the creator): they keep access whatever their role.
+            Grant.objects.create(user=actor, content_type=ContentType.objects.get_for_model(Document), object_id=document.pk,
+                                 level=Grant.Level.CHANGE, granted_by=actor)
+            record_change(action=ChangeEvent.Action.UPDATE, obj=document,
+                          changes={f"grant:{actor.get_username()}": [None, Grant.Level.CHANGE]},
+                          reason=reason, actor=actor, actor_label=actor_label)
     return document
 
 
