@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from gettext import GNUTranslations
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -637,51 +636,3 @@ def test_query_count_does_not_grow_with_the_data(grown, client, django_assert_nu
     assert response.status_code == 200
     if path in ("/", "/committee/", "/entities/", "/working-groups/2/"):
         assert "E19" in response.content.decode()
-
-
-# --- catalogues -------------------------------------------------------------------------------
-
-
-def _po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
-    """(msgid, msgstrs, fuzzy) for each entry of a .po file, the header excluded."""
-    entries, msgid, msgstrs, fuzzy, current = [], None, [], False, None
-    lines = path.read_text(encoding="utf-8").splitlines() + [""]
-
-    def unquote(s: str) -> str:
-        return s.strip()[1:-1].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-
-    for line in lines:
-        if not line.strip():
-            if msgid is not None:
-                entries.append((msgid, msgstrs, fuzzy))
-            msgid, msgstrs, fuzzy, current = None, [], False, None
-        elif line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith("#"):
-            continue
-        elif line.startswith("msgid "):
-            msgid, current = unquote(line[6:]), "id"
-        elif line.startswith("msgid_plural") or line.startswith("msgctxt"):
-            current = "other"
-        elif line.startswith("msgstr"):
-            msgstrs.append(unquote(line.split(" ", 1)[1]))
-            current = "str"
-        elif line.startswith('"'):
-            if current == "id":
-                msgid += unquote(line)
-            elif current == "str":
-                msgstrs[-1] += unquote(line)
-    return [e for e in entries if e[0] != ""]
-
-
-@pytest.mark.parametrize("language", ["fr", "ar", "es", "ru", "zh_Hans"])
-def test_catalogue_is_complete_and_compiled(language):
-    po = LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
-    entries = _po_entries(po)
-    assert len(entries) > 150
-    untranslated = [msgid for msgid, msgstrs, fuzzy in entries if fuzzy or not all(msgstrs)]
-    assert untranslated == []
-    with (po.with_suffix(".mo")).open("rb") as fh:
-        compiled = GNUTranslations(fh)
-    assert compiled.gettext("Working groups") != "Working groups"
-    assert len(compiled._catalog) >= len(entries)
