@@ -11,14 +11,10 @@ import datetime as dt
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
 
-import compact
-
-LOCALE_DIR = Path(compact.__file__).resolve().parent / "locale"
 AS_OF = "2019-07-27"  # the day the Committee adopted its first Joint Programme of Work: all eight groups exist
 
 ALL_GROUPS = range(1, 9)
