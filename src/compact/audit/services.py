@@ -64,13 +64,21 @@ def _hidden(value: Any) -> str:
     return "" if not value else "hidden:" + hashlib.sha256(str(value).encode()).hexdigest()[:8]
 
 
+def _recorded(field: models.Field, model: type[models.Model]) -> bool:
+    """Whether a field's value belongs in the trail: not the key, not an automatic timestamp (the event has
+    its own time), not a field the model lists in ``audit_omit`` (e.g. its creator: the event's actor)."""
+    if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return False
+    return field.name not in getattr(model, "audit_omit", ())
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The concrete field values of ``obj`` as ``{field attname: plain value}``; secret fields
-    (``SECRET_FIELDS``) as an opaque marker that changes when the value changes."""
+    """The recorded field values of ``obj`` as ``{field attname: plain value}`` (see ``_recorded``); secret
+    fields (``SECRET_FIELDS``) as an opaque marker that changes when the value changes."""
     return {
         f.attname: _hidden(getattr(obj, f.attname)) if f.attname in SECRET_FIELDS else _plain(getattr(obj, f.attname))
         for f in obj._meta.concrete_fields
-        if not f.primary_key
+        if _recorded(f, type(obj))
     }
 
 

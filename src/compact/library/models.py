@@ -33,6 +33,7 @@ class Document(AccessControlled):
 
     access_owner_body = "owner_body"
     access_owner_entity = "owner_entity"
+    audit_omit = ("created_by",)  # the actor of the creation event
 
     class Kind(models.TextChoices):
         TERMS_OF_REFERENCE = "terms_of_reference", _("terms of reference")
