@@ -67,6 +67,7 @@ VARIANTS: dict[str, tuple[str, str | None, str | None]] = {
     "document/body+entity": ("document", "wg-3", "UNDP"),
     "document/body": ("document", "wg-3", None),
     "document/entity": ("document", None, "UNDP"),
+    "document/body+observer": ("document", "wg-3", "UN-Women"),
     "person/entity+body": ("person", "wg-3", "UNDP"),
 }
 
@@ -110,7 +111,7 @@ def audiences_of(standing: Standing, owner_body: str | None, owner_entity: str |
         result.add("body officer")
     if owner_entity and standing.entity == owner_entity:
         result.add("entity affiliate")
-        if standing.focal_point:
+        if standing.focal_point and (owner_body is None or owner_body in standing.members_of):
             result.add("entity focal point")
     if standing.grant:
         result.add("read grantee")

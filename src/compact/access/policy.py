@@ -102,10 +102,27 @@ ENTITY_AFFILIATE = Audience(
     lambda m, p: _owner_entity_q(m, p.entity_id),
     lambda o, p, g: p.entity_id is not None and o.owner_entity_id == p.entity_id,
 )
+def _focal_point_q(model, p: Principal) -> Q:
+    """Items of the focal point's entity that belong to no body, or to a body the entity is a member of
+    (an observer never edits a body's content)."""
+    if not p.is_focal_point:
+        return NOTHING
+    entity = _owner_entity_q(model, p.entity_id)
+    if entity is NOTHING or not model.access_owner_body:
+        return entity
+    body = Q(**{f"{model.access_owner_body}__isnull": True})
+    if p.member_body_ids:
+        body |= Q(**{f"{model.access_owner_body}__in": p.member_body_ids})
+    return entity & body
+
+
 ENTITY_FOCAL_POINT = Audience(
     "entity_focal_point",
-    lambda m, p: _owner_entity_q(m, p.entity_id) if p.is_focal_point else NOTHING,
-    lambda o, p, g: p.is_focal_point and p.entity_id is not None and o.owner_entity_id == p.entity_id,
+    _focal_point_q,
+    lambda o, p, g: (
+        p.is_focal_point and p.entity_id is not None and o.owner_entity_id == p.entity_id
+        and (o.owner_body_id is None or o.owner_body_id in p.member_body_ids)
+    ),
 )
 READ_GRANTEE = Audience(
     "read_grantee",
