@@ -94,6 +94,14 @@ def test_grants_open_a_strictly_confidential_item_to_a_named_person_and_are_audi
     assert not can(fresh, "view", doc)
 
 
+def test_nobody_but_the_secretariat_names_themselves_on_an_item(people):
+    doc = Document.objects.create(title="t", owner_entity=Entity.objects.get(acronym="UNDP"), sensitivity="confidential")
+    assert can(people["fp"], "change", doc)
+    with pytest.raises(PermissionDenied, match="yourself"):
+        services.grant_create(obj=doc, user=people["fp"], level="change", actor=people["fp"], reason="keep access")
+    assert not Grant.objects.exists()
+
+
 def test_unknown_grant_level_is_refused(people):
     doc = Document.objects.create(title="t", owner_entity=Entity.objects.get(acronym="UNDP"))
     with pytest.raises(ValueError, match="Unknown grant level"):

@@ -151,10 +151,14 @@ def grant_create(*, obj: AccessControlled, user, level: str = Grant.Level.READ, 
     """Name ``user`` as a reader (``level="read"``) or editor (``"change"``) of ``obj``; returns the
     grant. Changing the level of an existing grant updates it. The event is recorded on ``obj`` itself
     (``{"grant:<username>": [before, after]}``) so that the item's history shows who it was opened to.
-    Raises ``PermissionDenied`` unless the actor may change ``obj``, ``ReasonRequired`` without a reason,
+    Raises ``PermissionDenied`` unless the actor may change ``obj``, or when actors other than the secretariat
+    name themselves (rights that come from a role end with the role); ``ReasonRequired`` without a reason,
     ``ValueError`` for an unknown level."""
     if level not in Grant.Level.values:
         raise ValueError(f"Unknown grant level {level!r}: expected one of {', '.join(Grant.Level.values)}.")
+    if actor is not None and actor.pk == user.pk and not is_secretariat(actor):
+        # Rights that come from a role last as long as the role: nobody turns them into a grant of their own.
+        raise PermissionDenied("You cannot name yourself on an item; ask the secretariat or another officer.")
     _require_can_share(actor, obj)
     _require_reason(reason)
     content_type = ContentType.objects.get_for_model(type(obj))
