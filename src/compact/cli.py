@@ -2,7 +2,8 @@
 
 ``compact setup``, ``compact serve``, ``compact load-structure FILE``, ``compact export-structure``,
 ``compact check`` ... are Django management commands; a hyphen in the name stands for an underscore.
-Any other Django command (``compact migrate``, ``compact createsuperuser``) works too.
+Any other Django command (``compact migrate``, ``compact shell``) works too, except Django's own account
+commands, which would write accounts outside the audit trail (``REPLACED``).
 Exit status: 0 success, 1 findings or errors, 2 bad usage.
 """
 
@@ -10,6 +11,13 @@ from __future__ import annotations
 
 import os
 import sys
+
+
+#: Django commands that change accounts without the audit trail, and what to use instead.
+REPLACED = {
+    "createsuperuser": "compact create-user --username NAME --email ADDRESS --secretariat",
+    "changepassword": "the password reset by e-mail (/account/password/reset/) or the account's page for the secretariat",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,6 +30,10 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line, get_commands
     from django.db import DatabaseError
 
+    if args and args[0] in REPLACED:
+        print(f"compact: '{args[0]}' would change an account outside the audit trail; use {REPLACED[args[0]]}.",
+              file=sys.stderr)
+        sys.exit(2)
     django.setup()
     if args and not args[0].startswith("-") and args[0] not in get_commands() and args[0] != "help":
         print(f"compact: unknown command '{args[0]}'. Type 'compact help' for the list.", file=sys.stderr)

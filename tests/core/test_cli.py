@@ -92,6 +92,13 @@ def test_unknown_command_is_bad_usage(compact_cli):
     assert "unknown command" in result.stderr
 
 
+@pytest.mark.parametrize("command, instead", [("createsuperuser", "create-user"), ("changepassword", "password reset")])
+def test_account_commands_that_would_bypass_the_audit_trail_are_refused(compact_cli, command, instead):
+    result = compact_cli(command, "--noinput")
+    assert result.returncode == 2
+    assert "outside the audit trail" in result.stderr and instead in result.stderr
+
+
 def test_a_database_that_is_not_set_up_gives_a_clear_error_not_a_traceback(compact_cli):
     result = compact_cli("export-structure")
     assert result.returncode == 1
