@@ -32,6 +32,23 @@ def test_the_secretariat_administers_and_its_reads_of_confidential_content_are_l
     assert client.get(f"/admin/registry/person/{person.pk}/change/").status_code == 200
     event = AccessEvent.objects.get()
     assert (event.action, event.object_type, event.object_ids, event.user_label) == ("view", "registry.person", [person.pk], "sec")
+    assert client.get("/admin/registry/person/").status_code == 200
+    listed = AccessEvent.objects.latest("id")
+    assert (listed.action, listed.object_ids) == ("list", [person.pk])
     Person.objects.filter(pk=person.pk).update(sensitivity="internal")
     assert client.get(f"/admin/registry/person/{person.pk}/change/").status_code == 200
-    assert AccessEvent.objects.count() == 1  # internal content: not logged
+    assert client.get("/admin/registry/person/").status_code == 200
+    assert AccessEvent.objects.count() == 2  # internal content: not logged
+
+
+def test_two_factor_devices_and_sign_in_attempts_are_read_only_in_the_admin(client, seeded, make_user):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    target = make_user("target", entity="UNDP")
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 200
+    assert client.post("/admin/otp_static/staticdevice/add/", {"user": target.pk, "name": "x", "confirmed": "on"}).status_code == 403
+    assert not StaticDevice.objects.exists()
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    assert client.get("/admin/axes/accessattempt/").status_code == 200
+    assert client.get("/admin/axes/accessattempt/1/delete/").status_code in (403, 302)

@@ -71,3 +71,25 @@ class UserAdmin(AccountPagesLink, ReadOnlyAdmin, auth_admin.UserAdmin):
 @admin.register(Group)
 class GroupAdmin(AccountPagesLink, ReadOnlyAdmin, auth_admin.GroupAdmin):
     """Groups (the ``secretariat`` role), view only: the role is given and taken on ``/account/users/``."""
+
+
+# Two-factor devices and sign-in attempts change only through the account pages and services (devices)
+# or django-axes itself (attempts): their admins become read-only lists for the secretariat.
+def _read_only_copy(model) -> None:
+    registered = admin.site._registry.get(model)
+    if registered is None:
+        return
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"ReadOnly{type(registered).__name__}", (ReadOnlyAdmin, type(registered)), {}))
+
+
+def _read_only_two_factor_and_sign_in_admins() -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice, AccessAttempt, AccessFailureLog, AccessLog):
+        _read_only_copy(model)
+
+
+_read_only_two_factor_and_sign_in_admins()

@@ -91,6 +91,15 @@ class AuditedAdminMixin:
     def has_change_permission(self, request, obj=None):
         return is_secretariat(request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        """The list; confidential or strictly confidential rows it shows are written to the access log."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
+        if changelist is not None and hasattr(self.model, "sensitivity"):
+            record_access(user=request.user, action=AccessEvent.Action.LIST, model=self.model,
+                          rows=list(changelist.result_list), detail="admin")
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The edit page; opening confidential or strictly confidential content is written to the access log."""
         response = super().change_view(request, object_id, form_url, extra_context)
