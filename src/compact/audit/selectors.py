@@ -238,7 +238,13 @@ def _field_changes(event: ChangeEvent, names: Mapping[tuple[str, str], str]) -> 
     for name, pair in (event.changes or {}).items():
         before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
         field = _field_for(model, name)
-        if field is not None and field.is_relation and field.related_model is not None:
+        if field is not None and field.is_relation and issubclass(field.related_model or object, AccessControlled):
+            # Another access-controlled item (e.g. the document an annex belongs to): never named or
+            # numbered here, since the reader may not be allowed to read it; its own page links it.
+            stub = str(field.related_model._meta.verbose_name)
+            before_text = stub if before not in (None, "") else ""
+            after_text = stub if after not in (None, "") else ""
+        elif field is not None and field.is_relation and field.related_model is not None:
             label = field.related_model._meta.label_lower
             before_text = names.get((label, str(before)), _text(before))
             after_text = names.get((label, str(after)), _text(after))
@@ -341,31 +347,43 @@ def _history_q(obj: models.Model) -> Q:
 
 
 def _withheld_events(obj: AccessControlled, user, events_oldest_first: list[ChangeEvent]) -> set[int]:
-    """Ids of the events made while ``obj`` stood at a sensitivity level ``user`` may not read (for
-    example before a confidential item was made public): their details are not shown."""
+    """Ids of the events made while ``obj`` stood where ``user`` may not read it: at another sensitivity
+    level, or with other owners (for example before a confidential item moved to a body the reader takes
+    part in, or was made public). Their details are not shown.
+
+    The object's past states are replayed from the events' before/after values of the fields the access
+    rules use (``sensitivity`` and the owners' foreign keys); an event is shown only when the reader may
+    read the object both as it stood before and as it stood after it.
+    """
     from compact.access.policy import can
 
-    allowed: dict[str, bool] = {}
-
-    def may_read(level: str) -> bool:
-        if level not in allowed:
-            probe = copy.copy(obj)
-            probe.sensitivity = level
-            allowed[level] = can(user, "view", probe)
-        return allowed[level]
-
+    tracked = ["sensitivity"] + [f"{name}_id" for name in (obj.access_owner_body, obj.access_owner_entity) if name]
     label = obj._meta.label_lower
     own = [e for e in events_oldest_first if e.object_type == label]
-    first_change = next((e for e in own if "sensitivity" in (e.changes or {})), None)
-    level = first_change.changes["sensitivity"][0] if first_change is not None else obj.sensitivity
+    state = {}
+    for field in tracked:
+        first = next((e for e in own if field in (e.changes or {})), None)
+        state[field] = first.changes[field][0] if first is not None else getattr(obj, field)
+    allowed: dict[tuple, bool] = {}
+
+    def may_read(values: dict) -> bool:
+        key = tuple(values[f] for f in tracked)
+        if key not in allowed:
+            probe = copy.copy(obj)
+            for field, value in values.items():
+                setattr(probe, field, value)
+            allowed[key] = can(user, "view", probe)
+        return allowed[key]
+
     withheld: set[int] = set()
     for event in own:
-        levels = {level}
-        if "sensitivity" in (event.changes or {}):
-            levels |= {v for v in event.changes["sensitivity"] if v}
-            level = event.changes["sensitivity"][1] or level
-        levels.discard(None)
-        if not all(may_read(lv) for lv in levels):
+        before = dict(state)
+        for field in tracked:
+            if field in (event.changes or {}):
+                state[field] = event.changes[field][1]
+        # A creation has no "before": the object as created is what counts.
+        states = [state] if event.action == ChangeEvent.Action.CREATE else [before, state]
+        if not all(may_read(s) if s.get("sensitivity") else True for s in states):
             withheld.add(event.pk)
     return withheld
 
@@ -413,6 +431,9 @@ def object_history(*, user, obj: models.Model, limit: int = 50) -> History:
         if row.event.pk in withheld:
             row.withheld = True
             row.fields = []
+        elif not signed_in:
+            # Grants name the people an item is shared with: like actors, only for signed-in readers.
+            row.fields = [f for f in row.fields if not f.field.startswith("grant:")]
         history.append(row)
     return history
 
