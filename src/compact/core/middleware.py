@@ -52,3 +52,29 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuse, with 400 and a clear message, an address or form field holding a NUL character (``%00``).
+
+    No text of the platform holds one, and PostgreSQL refuses them in text values, so such a request
+    could only end in an error deeper down."""
+
+    MESSAGE = "The request holds a NUL character (%00), which no address or field of the platform accepts."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        def has_nul(values) -> bool:
+            return any("\x00" in key or any("\x00" in v for v in vs) for key, vs in values.lists())
+
+        if "\x00" in request.path or has_nul(request.GET) or (
+            request.method == "POST" and request.content_type != "application/json" and has_nul(request.POST)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE, "code": "nul_character"}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
