@@ -72,7 +72,8 @@ def _registry_rows() -> dict[str, list[tuple]]:
             (m.body.key, m.date, _translated(m, "title")) for m in Milestone.objects.select_related("body")
         ),
         "person": sorted(
-            (p.entity.acronym, p.given_name, p.family_name, p.function, key(p.body, "key"), p.email, p.job_title)
+            (p.entity.acronym, p.given_name, p.family_name, p.function, key(p.body, "key"), p.email, p.job_title,
+             p.sensitivity)
             for p in Person.objects.select_related("entity", "body")
         ),
     }

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 #: Django commands that change accounts without the audit trail, and what to use instead.
 REPLACED = {
     "createsuperuser": "compact create-user --username NAME --email ADDRESS --secretariat",

@@ -121,3 +121,19 @@ def test_the_compact_command_exits_1_on_a_bad_file_and_leaves_the_database_uncha
     assert f"{bad}:{line}: entities[8].acronym: duplicate acronym “UNODC”" in result.stderr
     assert compact("export-structure").stdout == before
     assert compact("load-structure").returncode == 2
+
+
+def test_export_keeps_contacts_sensitivity_and_is_written_to_the_access_log(seeded, tmp_path):
+    from django.core.management import call_command
+
+    from compact.audit.models import AccessEvent
+    from compact.registry.models import Entity, Person
+
+    person = Person.objects.create(entity=Entity.objects.get(acronym="UNDP"), given_name="Rana", family_name="Example",
+                                   function="focal_point", sensitivity="strictly_confidential")
+    out = tmp_path / "structure.yaml"
+    call_command("export_structure", output=str(out))
+    assert "sensitivity: strictly_confidential" in out.read_text(encoding="utf-8")
+    event = AccessEvent.objects.get()
+    assert (event.action, event.object_type, event.user_label) == ("export", "registry.person", "compact export-structure")
+    assert event.object_ids == [person.pk] and event.highest_sensitivity == "strictly_confidential"

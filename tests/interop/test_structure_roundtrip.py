@@ -59,7 +59,7 @@ people:
     body: wg-5
     email: ada@example.org
     job_title: "Programme officer, Compact team"
-  - {given_name: Zoë, family_name: Exemple, entity: ONU-Femmes, function: representative}
+  - {given_name: Zoë, family_name: Exemple, entity: ONU-Femmes, function: representative, sensitivity: confidential}
 """
 
 
@@ -103,7 +103,7 @@ def test_the_rich_file_keeps_every_language_period_and_person(db, registry_rows)
     assert committee[8] == ("لجنة التنسيق", "Coordination Committee", "Comité de Coordinación", "Comité de coordination",
                             "Координационный комитет", "协调委员会")
     assert ("task-force-2017", "UNDP", "observer", dt.date(2005, 7, 1), dt.date(2010, 12, 31)) in rows["participation"]
-    assert ("UN-Women", "Zoë", "Exemple", "representative", None, "", "") in rows["person"]
+    assert ("UN-Women", "Zoë", "Exemple", "representative", None, "", "", "confidential") in rows["person"]
     text = export_structure()
     assert "zh-hans: 协调委员会" in text
     assert "dissolved: 2018-02-22" in text

@@ -501,7 +501,7 @@ def _apply_people(writer: _Writer, document: StructureDocument, entities: Mappin
             "person", f"person {item.entity} {item.given_name} {item.family_name}", Person,
             {"entity": entity, "given_name": item.given_name, "family_name": item.family_name},
             {"function": item.function, "email": item.email, "job_title": item.job_title,
-             "body_id": bodies[item.body].pk if item.body is not None else None})
+             "body_id": bodies[item.body].pk if item.body is not None else None, "sensitivity": item.sensitivity})
         seen.add(person.pk)
     extra = Person.objects.exclude(pk__in=seen).select_related("entity").order_by("entity__acronym", "pk")
     _absent(writer.report, "person", [f"{p.entity.acronym} {p.given_name} {p.family_name}" for p in extra])

@@ -238,6 +238,7 @@ class PersonRecord:
     email: str
     job_title: str
     where: Where
+    sensitivity: str = "internal"
 
 
 @dataclass(frozen=True)
@@ -932,5 +933,5 @@ class _Builder:
             records.append(PersonRecord(
                 given_name=key[1], family_name=key[2], entity=acronym, function=node["function"], body=body,
                 email=str(node.get("email") or "").strip(), job_title=str(node.get("job_title") or "").strip(),
-                where=seen[key]))
+                where=seen[key], sensitivity=node.get("sensitivity") or "internal"))
         return tuple(records)

@@ -181,4 +181,5 @@ def _person(person: Person) -> CommentedMap:
     _put(node, "body", person.body.key if person.body else None)
     _put(node, "email", person.email)
     _put(node, "job_title", person.job_title)
+    _put(node, "sensitivity", person.sensitivity if person.sensitivity != "internal" else None)
     return node

@@ -1,7 +1,8 @@
 """``compact export-structure [-o FILE]``: write the registry as a structure file (YAML).
 
 The output is the format ``compact load-structure`` reads (docs/structure-file.md); the same
-registry always gives the same text. Exit status 0, or 1 when the registry holds no strategy.
+registry always gives the same text. The file carries people's contact details, so each export is
+written to the access log (as every export is). Exit status 0, or 1 when the registry holds no strategy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from compact.audit.context import audit_context
+from compact.audit.models import AccessEvent
+from compact.audit.services import record_access
 from compact.interop.structure.writer import NothingToExport, export_structure
+from compact.registry.models import Person
 
 
 class Command(BaseCommand):
@@ -32,3 +37,6 @@ class Command(BaseCommand):
                 raise CommandError(_("cannot write %(file)s: %(error)s") % {"file": output, "error": exc.strerror}) from exc
         else:
             self.stdout.write(text, ending="")
+        with audit_context(actor_label="compact export-structure"):
+            record_access(user=None, action=AccessEvent.Action.EXPORT, model=Person, rows=list(Person.objects.all()),
+                          always=True, detail=f"structure file to {output or 'standard output'}")
