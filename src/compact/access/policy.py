@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from compact.access.models import AccessControlled, Grant, Sensitivity
 from compact.access.principal import Principal, principal_for
@@ -250,8 +251,8 @@ def require(user, action: Action | str, obj: AccessControlled) -> None:
     if can(user, action, obj):
         return
     if Action(action) in READ_ACTIONS or not can(user, Action.VIEW, obj):
-        raise Http404("No such item.")
-    raise PermissionDenied("You may read this item but not do this.")
+        raise Http404(_("No such item."))
+    raise PermissionDenied(_("You may read this item but not do this."))
 
 
 def get_for(queryset: models.QuerySet, user, action: Action | str = Action.VIEW, **lookup) -> AccessControlled:
@@ -262,6 +263,6 @@ def get_for(queryset: models.QuerySet, user, action: Action | str = Action.VIEW,
     """
     obj = queryset.filter(**lookup).first()
     if obj is None:
-        raise Http404("No such item.")
+        raise Http404(_("No such item."))
     require(user, action, obj)
     return obj

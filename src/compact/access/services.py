@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from compact.access.models import AccessControlled, Grant, SecurityPolicy
 from compact.access.policy import Action, can
@@ -24,12 +25,12 @@ from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 
 def _require_secretariat(actor) -> None:
     if actor is not None and not is_secretariat(actor):
-        raise PermissionDenied("Only the secretariat may do this.")
+        raise PermissionDenied(_("Only the secretariat may do this."))
 
 
 def _require_reason(reason: str) -> None:
     if not reason.strip():
-        raise ReasonRequired("A reason is required for this change.")
+        raise ReasonRequired(_("A reason is required for this change."))
 
 
 def user_create(*, username: str, email: str, password: str | None, actor=None, actor_label: str = "", reason: str):
@@ -69,7 +70,7 @@ def user_set_active(*, user, active: bool, actor=None, actor_label: str = "", re
     _require_secretariat(actor)
     _require_reason(reason)
     if actor is not None and actor.pk == user.pk and not active:
-        raise ValueError("You cannot deactivate your own account; ask another member of the secretariat.")
+        raise ValueError(_("You cannot deactivate your own account; ask another member of the secretariat."))
     if user.is_active == active:
         return None
     with transaction.atomic():
@@ -129,7 +130,7 @@ def secretariat_set(*, user, member: bool, actor=None, actor_label: str = "", re
     _require_secretariat(actor)
     _require_reason(reason)
     if actor is not None and actor.pk == user.pk and not member:
-        raise ValueError("You cannot remove your own secretariat role; ask another member of the secretariat.")
+        raise ValueError(_("You cannot remove your own secretariat role; ask another member of the secretariat."))
     with transaction.atomic():
         group, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
         was = user.groups.filter(pk=group.pk).exists()
@@ -143,7 +144,7 @@ def secretariat_set(*, user, member: bool, actor=None, actor_label: str = "", re
 
 def _require_can_share(actor, obj: AccessControlled) -> None:
     if actor is not None and not can(actor, Action.CHANGE, obj):
-        raise PermissionDenied("Only someone who may change this item may share it.")
+        raise PermissionDenied(_("Only someone who may change this item may share it."))
 
 
 def grant_create(*, obj: AccessControlled, user, level: str = Grant.Level.READ, actor=None, actor_label: str = "",
@@ -155,10 +156,11 @@ def grant_create(*, obj: AccessControlled, user, level: str = Grant.Level.READ, 
     name themselves (rights that come from a role end with the role); ``ReasonRequired`` without a reason,
     ``ValueError`` for an unknown level."""
     if level not in Grant.Level.values:
-        raise ValueError(f"Unknown grant level {level!r}: expected one of {', '.join(Grant.Level.values)}.")
+        raise ValueError(_("Unknown grant level “%(level)s”: expected one of %(levels)s.")
+                         % {"level": level, "levels": ", ".join(Grant.Level.values)})
     if actor is not None and actor.pk == user.pk and not is_secretariat(actor):
         # Rights that come from a role last as long as the role: nobody turns them into a grant of their own.
-        raise PermissionDenied("You cannot name yourself on an item; ask the secretariat or another officer.")
+        raise PermissionDenied(_("You cannot name yourself on an item; ask the secretariat or another officer."))
     _require_can_share(actor, obj)
     _require_reason(reason)
     content_type = ContentType.objects.get_for_model(type(obj))

@@ -12,6 +12,7 @@ import decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from compact.audit.context import current as current_context
 from compact.audit.models import AccessEvent, ChangeEvent
@@ -108,7 +109,8 @@ def record_change(
     Raises ``ReasonRequired`` when the change needs a reason (``reason_required``) and has none.
     """
     if not reason.strip() and reason_required(obj, changes):
-        raise ReasonRequired(f"A reason is required for a change to {obj._meta.verbose_name} {obj}.")
+        raise ReasonRequired(_("A reason is required for a change to %(type)s “%(object)s”.")
+                             % {"type": obj._meta.verbose_name, "object": obj})
     context = current_context()
     request_id = request_id or context.request_id
     actor_label = actor_label or context.actor_label
@@ -174,7 +176,7 @@ def save_with_audit(*, obj: models.Model, reason: str, actor=None, actor_label: 
     Raises ``ValueError`` when ``reason`` is empty.
     """
     if not reason.strip():
-        raise ReasonRequired("A reason is required for this change.")
+        raise ReasonRequired(_("A reason is required for this change."))
     with transaction.atomic():
         before = None
         if obj.pk is not None:
@@ -198,7 +200,7 @@ def delete_with_audit(*, obj: models.Model, reason: str, actor=None, actor_label
     still refer to ``obj`` (nothing is deleted or recorded then).
     """
     if not reason.strip():
-        raise ReasonRequired("A reason is required for this change.")
+        raise ReasonRequired(_("A reason is required for this change."))
     with transaction.atomic():
         before = snapshot(obj)
         event = record_change(

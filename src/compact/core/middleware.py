@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 
 class LanguageParameterMiddleware:
@@ -60,7 +61,7 @@ class NulCharacterMiddleware:
     No text of the platform holds one, and PostgreSQL refuses them in text values, so such a request
     could only end in an error deeper down."""
 
-    MESSAGE = "The request holds a NUL character (%00), which no address or field of the platform accepts."
+    MESSAGE = gettext_lazy("The request holds a NUL character (character code 0), which no address or field of the platform accepts.")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,7 +75,10 @@ class NulCharacterMiddleware:
         if "\x00" in request.path or has_nul(request.GET) or (
             request.method == "POST" and request.content_type != "application/json" and has_nul(request.POST)
         ):
+            # Before LocaleMiddleware: answer in the language the request asks for.
+            with translation.override(translation.get_language_from_request(request)):
+                message = str(self.MESSAGE)
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": self.MESSAGE, "code": "nul_character"}, status=400)
-            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+                return JsonResponse({"detail": message, "code": "nul_character"}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
