@@ -113,10 +113,12 @@ def test_a_reason_is_required_for_confidential_and_above(library):
 def test_only_those_who_may_change_the_result_may_create(library):
     with pytest.raises(PermissionDenied):  # a representative, not an officer
         services.document_create(actor=library.users.opcw, title="Not mine", owner_body=library.wg3)
-    with pytest.raises(PermissionDenied):  # an officer of wg-2, not of wg-3
+    with pytest.raises(ValidationError) as error:  # an officer of wg-2, not of wg-3
         services.document_create(actor=library.users.wco, title="Not mine", owner_body=library.wg3)
-    with pytest.raises(PermissionDenied):  # UNODA's focal point for another entity
+    assert list(error.value.message_dict) == ["owner_body"]
+    with pytest.raises(ValidationError) as error:  # UNODA's focal point for another entity
         services.document_create(actor=library.users.unoda, title="Not mine", owner_entity=_entity("WCO"))
+    assert list(error.value.message_dict) == ["owner_entity"]
     assert services.document_create(actor=library.users.unoda, title="Mine", owner_entity=library.unoda).pk
     assert services.document_create(actor=None, actor_label="compact import", title="Platform", owner_body=library.wg2).pk
 
@@ -188,8 +190,9 @@ def test_update_replaces_the_file_and_removes_the_old_one(library, media, django
 
 
 def test_update_refuses_owners_or_sensitivity_the_actor_could_not_change(library):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as error:
         services.document_update(document=library.docs.public3, actor=library.users.unoda, owner_body=library.wg2)
+    assert list(error.value.message_dict) == ["owner_body"]
     with pytest.raises(PermissionDenied):
         services.document_update(document=library.docs.public3, actor=library.users.opcw, kind="note")
     with pytest.raises(TypeError):

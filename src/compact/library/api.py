@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compact.access.models import PROTECTED_LEVELS, Sensitivity
+from compact.access.models import Sensitivity
 from compact.audit.models import AccessEvent
 from compact.audit.services import ReasonRequired, record_access
 from compact.core.api import LANG_PARAMETER, ErrorSerializer, InvalidParametersSerializer
@@ -118,8 +119,14 @@ class DocumentOutputSerializer(serializers.Serializer):
         return f"/api/documents/{obj.pk}/file" if obj.file else None
 
 
-def _out(documents: list[Document], user) -> list[dict]:
-    parents = selectors.readable_by_id(user=user, ids={d.annex_of_id for d in documents})
+def _parents(documents: list[Document], user) -> dict[int, Document]:
+    """The parents of ``documents`` that ``user`` may read, ``{id: document}`` (their titles are shown)."""
+    return selectors.readable_by_id(user=user, ids={d.annex_of_id for d in documents})
+
+
+def _out(documents: list[Document], user, parents: dict[int, Document] | None = None) -> list[dict]:
+    if parents is None:
+        parents = _parents(documents, user)
     return DocumentOutputSerializer(documents, many=True, context={"parents": parents}).data
 
 
@@ -146,7 +153,7 @@ class DocumentListInputSerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     q = serializers.CharField(required=False, help_text=gettext_lazy("Text in the title or summary, any language."))
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_PAGE, default=1)
 
 
 class TranslationsField(serializers.DictField):
@@ -167,7 +174,9 @@ class TranslationsField(serializers.DictField):
 class DocumentWriteSerializer(serializers.Serializer):
     """A document's fields as written: ``title`` / ``summary`` as ``{language: text}``, ``owner_body``
     (body key), ``owner_entity`` (entity acronym), ``annex_of`` (a document id), and the ``reason`` for
-    the change (required for confidential and strictly confidential documents)."""
+    the change (required for confidential and strictly confidential documents). Whether the user may
+    give the document these owners is the services' rule (``services.document_create`` /
+    ``document_update``), as on the web form."""
 
     title = TranslationsField()
     summary = TranslationsField(required=False)
@@ -217,10 +226,19 @@ class DocumentDeleteSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SearchInputSerializer(serializers.Serializer):
-    """``q``: at least two characters (after stripping spaces)."""
+class SearchTextField(serializers.CharField):
+    """The search text, left to ``selectors.clean_query`` for NUL characters, so that the API and the
+    search page refuse it with the same words."""
 
-    q = serializers.CharField(trim_whitespace=True, min_length=2, help_text=gettext_lazy("At least two characters."))
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
+class SearchInputSerializer(serializers.Serializer):
+    """``q``: at least two characters (after stripping spaces), without NUL characters."""
+
+    q = SearchTextField(trim_whitespace=True, min_length=2, help_text=gettext_lazy("At least two characters."))
 
 
 class WorkingGroupHitSerializer(serializers.Serializer):
@@ -266,9 +284,11 @@ def _service_errors(exc: Exception):
     raise exc
 
 
-def _log_read(user, document: Document) -> None:
-    if document.sensitivity in PROTECTED_LEVELS:
-        record_access(user=user, action=AccessEvent.Action.VIEW, model=Document, rows=[document])
+def _log_read(user, document: Document, parents: dict[int, Document]) -> None:
+    """Log a read of ``document`` and of its parent shown (title and id) when one is confidential or
+    strictly confidential."""
+    record_access(user=user, action=AccessEvent.Action.VIEW, model=Document,
+                  rows=selectors.with_parents([document], parents))
 
 
 class DocumentListApi(APIView):
@@ -295,9 +315,12 @@ class DocumentListApi(APIView):
         qs = document_filter.qs
         count = qs.count()
         documents = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
-        record_access(user=request.user, action=AccessEvent.Action.LIST, model=Document, rows=documents,
+        parents = _parents(documents, request.user)
+        record_access(user=request.user, action=AccessEvent.Action.LIST, model=Document,
+                      rows=selectors.with_parents(documents, parents), row_count=len(documents),
                       detail=request.query_params.urlencode()[:300])
-        return Response({"count": count, "page": page, "page_size": PAGE_SIZE, "results": _out(documents, request.user)})
+        return Response({"count": count, "page": page, "page_size": PAGE_SIZE,
+                         "results": _out(documents, request.user, parents)})
 
     @extend_schema(
         operation_id="documents_create",
@@ -342,8 +365,9 @@ class DocumentDetailApi(APIView):
     def get(self, request: Request, document_id: int) -> Response:
         """The document."""
         document = selectors.document_get(user=request.user, pk=document_id)
-        _log_read(request.user, document)
-        return Response(_out([document], request.user)[0])
+        parents = _parents([document], request.user)
+        _log_read(request.user, document, parents)
+        return Response(_out([document], request.user, parents)[0])
 
     @extend_schema(
         operation_id="documents_partial_update",
@@ -432,11 +456,13 @@ class SearchApi(APIView):
             results = selectors.search(user=request.user, q=params.validated_data["q"])
         except DjangoValidationError as exc:
             raise _service_errors(exc) from exc
-        record_access(user=request.user, action=AccessEvent.Action.SEARCH, model=Document, rows=results.documents,
+        parents = _parents(results.documents, request.user)
+        record_access(user=request.user, action=AccessEvent.Action.SEARCH, model=Document,
+                      rows=selectors.with_parents(results.documents, parents), row_count=len(results.documents),
                       detail=f"q={results.query}")
         return Response({
             "query": results.query,
-            "documents": _out(results.documents, request.user),
+            "documents": _out(results.documents, request.user, parents),
             "working_groups": WorkingGroupHitSerializer(results.working_groups, many=True).data,
             "entities": EntityHitSerializer(results.entities, many=True).data,
         })

@@ -16,6 +16,7 @@ from compact.access.models import PROTECTED_LEVELS, Grant, Sensitivity
 from compact.access.principal import principal_for
 from compact.core.i18n import field_name
 from compact.library.models import Document
+from compact.library.selectors import RestrictedDocument, annex_parent
 from compact.library.services import MAX_FILE_SIZE
 from compact.registry.models import Body, Entity
 
@@ -24,7 +25,9 @@ LANGUAGE_CODES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAG
 
 def creatable_owners(user) -> tuple[list[Body], list[Entity]]:
     """The bodies and entities ``user`` may add documents for (``docs/access.md``): the secretariat any,
-    an officer of a body that body, a focal point their own entity. Returns ``(bodies, entities)``."""
+    an officer of a body that body, a focal point their own entity. Returns ``(bodies, entities)``.
+    These are the form's choices; the services enforce the same rule on every write, from the form and
+    the API alike (``compact.library.services.document_create`` / ``document_update``)."""
     principal = principal_for(user)
     if principal.is_secretariat:
         return (list(Body.objects.exclude(kind=Body.Kind.COMPACT).order_by("kind", "number", "key")),
@@ -38,7 +41,11 @@ class DocumentForm(forms.Form):
     """A document's fields: a title and summary per language (at least one title), kind, owners (limited
     to ``creatable_owners``, plus the current ones when editing), sensitivity, date, language of the
     file, annex-of (a document id), an optional file, and the reason for the change (required for
-    confidential and strictly confidential)."""
+    confidential and strictly confidential).
+
+    When editing an annex of a document the user may not read, the parent's number is not shown
+    (``annex_of_restricted`` is True and the field says that the document is an annex of a restricted
+    document); an empty ``annex_of`` then keeps the link as it is (see ``annex_of_kept``)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices, initial=Document.Kind.REPORT)
     owner_body = forms.ModelChoiceField(label=_("Owning body"), queryset=Body.objects.none(), required=False,
@@ -75,12 +82,18 @@ class DocumentForm(forms.Form):
         entity_ids = {e.pk for e in entities} | ({document.owner_entity_id} if document and document.owner_entity_id else set())
         self.fields["owner_body"].queryset = Body.objects.filter(pk__in=body_ids).order_by("kind", "number", "key")
         self.fields["owner_entity"].queryset = Entity.objects.filter(pk__in=entity_ids).order_by("acronym")
+        self.annex_of_restricted = False
         if document is not None:
+            self.annex_of_restricted = isinstance(annex_parent(user=user, document=document), RestrictedDocument)
             self.initial.update({
                 "kind": document.kind, "owner_body": document.owner_body_id, "owner_entity": document.owner_entity_id,
                 "sensitivity": document.sensitivity, "document_date": document.document_date,
-                "language": document.language, "annex_of": document.annex_of_id,
+                "language": document.language, "annex_of": None if self.annex_of_restricted else document.annex_of_id,
             })
+            if self.annex_of_restricted:
+                self.fields["annex_of"].help_text = _(
+                    "This document is an annex of a restricted document. Leave this empty to keep it so, or give "
+                    "the number of another document to attach it to that one instead.")
             for code in LANGUAGE_CODES:
                 for field in ("title", "summary"):
                     self.initial[field_name(field, code)] = getattr(document, field_name(field, code)) or ""
@@ -115,6 +128,11 @@ class DocumentForm(forms.Form):
         if levels & PROTECTED_LEVELS and not (data.get("reason") or "").strip():
             self.add_error("reason", _("A reason is required for a confidential or strictly confidential document."))
         return data
+
+    def annex_of_kept(self) -> bool:
+        """Whether the saved document keeps its current ``annex_of`` untouched: an annex of a restricted
+        document whose form left the number empty."""
+        return self.annex_of_restricted and not self.cleaned_data.get("annex_of")
 
     def titles(self) -> dict[str, str]:
         """``{language: title}`` as entered (empty ones included, so that clearing a language works)."""

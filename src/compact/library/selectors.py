@@ -28,6 +28,10 @@ SEARCH_COLUMNS: tuple[str, ...] = tuple(
 #: Shortest search text accepted, in characters (after stripping spaces).
 MIN_QUERY_LENGTH = 2
 
+#: Highest page number accepted by the lists (page and API): beyond it the request is refused (400)
+#: rather than asking the database for an offset it cannot hold.
+MAX_PAGE = 1_000_000
+
 
 def _documents() -> QuerySet[Document]:
     return Document.objects.select_related("owner_body", "owner_entity")
@@ -92,6 +96,13 @@ def readable_by_id(*, user, ids) -> dict[int, Document]:
     return {d.pk: d for d in restrict(Document.objects.filter(pk__in=ids), user, Action.VIEW)}
 
 
+def with_parents(documents: list[Document], parents: dict[int, Document]) -> list[Document]:
+    """``documents`` followed by those of ``parents`` (``{id: document}``, the readable parents shown
+    with them) that are not already among them: the rows an access-log event lists."""
+    listed = {d.pk for d in documents}
+    return [*documents, *(p for pk, p in sorted(parents.items()) if pk not in listed)]
+
+
 def document_counts_by_body(*, user) -> dict[int, int]:
     """``{body id: number of documents}`` owned by each body, counting only the documents ``user`` may
     have counted (``Action.COUNT``); bodies without any are absent. One query (after the user's
@@ -137,9 +148,24 @@ class SearchResults:
         return len(self.documents) + len(self.working_groups) + len(self.entities)
 
 
+def clean_page(value: str | None) -> int | None:
+    """The page number asked for in a list's ``page`` parameter: None when it is absent or empty, else
+    a whole number from 1 to ``MAX_PAGE``. Raises ``ValidationError`` ({"page": message}) otherwise."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE:
+        raise ValidationError({"page": _("The page must be a whole number from 1 to %(max)s.")
+                               % {"max": f"{MAX_PAGE:,}"}})
+    return int(text)
+
+
 def clean_query(q: str | None) -> str:
-    """``q`` stripped of surrounding spaces. Raises ``ValidationError`` ({"q": message}) when fewer than
-    ``MIN_QUERY_LENGTH`` characters are left."""
+    """``q`` stripped of surrounding spaces. Raises ``ValidationError`` ({"q": message}) when it holds a
+    NUL character (which no text contains, and PostgreSQL refuses) or fewer than ``MIN_QUERY_LENGTH``
+    characters are left."""
+    if q and "\x00" in q:
+        raise ValidationError({"q": _("The search text may not contain NUL characters (character code 0).")})
     text = (q or "").strip()
     if len(text) < MIN_QUERY_LENGTH:
         raise ValidationError({"q": _("Type at least %(count)s characters to search.") % {"count": MIN_QUERY_LENGTH}})

@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from compact.access.models import PROTECTED_LEVELS, Grant, Sensitivity
-from compact.access.policy import Action, can
+from compact.access.policy import Action, can, restrict
+from compact.access.principal import principal_for
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.library.models import Document
@@ -105,21 +106,69 @@ def _file_facts(upload) -> dict[str, Any]:
     return {"file_name": name, "size": size, "sha256": digest.hexdigest(), "media_type": media_type}
 
 
-def _annex_chain_contains(annex_of: Document, document: Document) -> bool:
-    """Whether ``document`` is ``annex_of`` itself or one of its ancestors through ``annex_of``."""
+def _annex_loop_error(annex_of: Document, document: Document, actor) -> str | None:
+    """The message refusing ``annex_of`` as the parent of ``document`` when ``document`` is ``annex_of``
+    itself or one of its ancestors through ``annex_of`` (a loop); None when there is no loop.
+
+    When the chain from ``annex_of`` up to ``document`` passes through a document ``actor`` may not
+    read, the refusal is the one for an unknown document ("No such document."), so that it says
+    nothing about documents the actor may not read (``docs/access.md``, no leaks through relations).
+    """
+    if document.pk is None:
+        return None
     seen: set[int] = set()
+    hidden = False
     current: Document | None = annex_of
     while current is not None and current.pk not in seen:
-        if document.pk is not None and current.pk == document.pk:
-            return True
+        if current.pk == document.pk:
+            return _("No such document.") if hidden else _(
+                "A document cannot be an annex of itself or of one of its annexes.")
+        if actor is not None and current is not annex_of and not can(actor, Action.VIEW, current):
+            hidden = True
         seen.add(current.pk)
         current = Document.objects.filter(pk=current.annex_of_id).first() if current.annex_of_id else None
-    return False
+    return None
 
 
-def _validate(document: Document, actor) -> None:
-    """Field checks shared by create and update; raises ``ValidationError`` naming each bad field."""
+def _owner_errors(actor, *, owner_body, owner_entity) -> dict[str, list[str]]:
+    """``{field: messages}`` for new owners ``actor`` may not give a document (``docs/access.md``):
+    unless the actor is the secretariat (or the platform itself, ``actor=None``), a body only when they
+    are one of its officers (``Principal.officer_body_ids``), an entity only their own, as its focal
+    point. ``owner_body`` / ``owner_entity`` are the new owners (None for those not being set)."""
+    if actor is None:
+        return {}
+    principal = principal_for(actor)
+    if principal.is_secretariat:
+        return {}
     errors: dict[str, list[str]] = {}
+    if owner_body is not None and owner_body.pk not in principal.officer_body_ids:
+        errors["owner_body"] = [_("You may not give documents to this body: only its officers and the secretariat may.")]
+    if owner_entity is not None and not (principal.is_focal_point and principal.entity_id == owner_entity.pk):
+        errors["owner_entity"] = [_(
+            "You may not give documents to this entity: only its focal points and the secretariat may.")]
+    return errors
+
+
+def _may_add_documents(actor) -> bool:
+    """Whether ``actor`` may add documents for some owner: the platform itself (None), the secretariat,
+    an officer of a body or the focal point of an entity."""
+    if actor is None:
+        return True
+    principal = principal_for(actor)
+    return principal.is_secretariat or bool(principal.officer_body_ids) or (
+        principal.is_focal_point and principal.entity_id is not None)
+
+
+def _validate(document: Document, actor, *, annex_of_given: bool, annex_of_changed: bool,
+              owner_errors: Mapping[str, list[str]] | None = None) -> None:
+    """Field checks shared by create and update; raises ``ValidationError`` naming each bad field.
+
+    ``annex_of`` is checked only when it is given (``annex_of_given``): the actor must be able to read
+    the document named, else it is refused as if it did not exist; when it changes
+    (``annex_of_changed``), it must not make a loop. An annex whose parent the actor may not read thus
+    stays changeable as long as the link is left alone. ``owner_errors`` (see ``_owner_errors``) are
+    reported with the others."""
+    errors: dict[str, list[str]] = {field: list(messages) for field, messages in (owner_errors or {}).items()}
     if not any(getattr(document, build_localized_fieldname("title", code)) for code in LANGUAGES):
         errors.setdefault("title", []).append(_("A title is required, in at least one language."))
     for code in LANGUAGES:
@@ -135,12 +184,12 @@ def _validate(document: Document, actor) -> None:
         errors.setdefault("sensitivity", []).append(_("Unknown sensitivity %(value)r.") % {"value": document.sensitivity})
     if document.language and document.language not in LANGUAGES:
         errors.setdefault("language", []).append(_("Unknown language %(value)r.") % {"value": document.language})
-    if document.annex_of_id is not None:
+    if annex_of_given and document.annex_of_id is not None:
         parent = document.annex_of
         if actor is not None and not can(actor, Action.VIEW, parent):
             errors.setdefault("annex_of", []).append(_("No such document."))
-        elif document.pk is not None and _annex_chain_contains(parent, document):
-            errors.setdefault("annex_of", []).append(_("A document cannot be an annex of itself or of one of its annexes."))
+        elif annex_of_changed and (message := _annex_loop_error(parent, document, actor)):
+            errors.setdefault("annex_of", []).append(message)
     if errors:
         raise ValidationError(errors)
 
@@ -180,15 +229,20 @@ def document_create(
     ``owner_body`` / ``owner_entity`` are ``registry.Body`` / ``registry.Entity`` (at least one);
     ``upload`` is a Django ``File`` (its name, size, SHA-256 and media type are stored).
 
-    The actor must be able to change the resulting document (``docs/access.md``). A strictly
-    confidential document may be created by whoever could change it at the confidential level (the
-    secretariat, officers of the owning body, focal points of the owning entity): its creator is then
-    named as an editor through ``compact.access.services.grant_create`` (its own change-log event), so
-    that they keep access. An ``annex_of`` the actor cannot read is refused as if it did not exist.
+    The actor must be able to change the resulting document (``docs/access.md``). Unless they are the
+    secretariat, the owning body must be one they are an officer of and the owning entity their own, as
+    its focal point (a ``ValidationError`` on ``owner_body`` / ``owner_entity`` otherwise); someone who
+    may add documents for no owner at all gets ``PermissionDenied``. A strictly confidential document
+    may be created by whoever could change it at the confidential level (the secretariat, officers of
+    the owning body, focal points of the owning entity): its creator is then named as an editor through
+    ``compact.access.services.grant_create`` (its own change-log event), so that they keep access. An
+    ``annex_of`` the actor cannot read is refused as if it did not exist.
 
     Raises ``PermissionDenied``, ``ValidationError`` ({field: messages}) and ``ReasonRequired``
     (confidential and above without a reason); nothing is written then.
     """
+    if not _may_add_documents(actor):
+        raise PermissionDenied(_("You may not add documents."))
     document = Document(
         kind=kind, owner_body=owner_body, owner_entity=owner_entity, sensitivity=sensitivity,
         document_date=document_date, language=language or "", annex_of=annex_of,
@@ -196,7 +250,8 @@ def document_create(
     )
     for name, value in {**_localized("title", title), **_localized("summary", summary)}.items():
         setattr(document, name, value)
-    _validate(document, actor)
+    _validate(document, actor, annex_of_given=annex_of is not None, annex_of_changed=annex_of is not None,
+              owner_errors=_owner_errors(actor, owner_body=owner_body, owner_entity=owner_entity))
     strictly = document.sensitivity == Sensitivity.STRICTLY_CONFIDENTIAL
     if actor is not None and not can(actor, Action.CHANGE, _owner_test_copy(document) if strictly else document):
         raise PermissionDenied(_("You may not add a document for these owners at this sensitivity."))
@@ -253,9 +308,13 @@ def document_update(*, document: Document, actor, reason: str = "", actor_label:
     ``document_create``, replacing the languages given and keeping the others; ``upload`` replaces the
     file). Returns the event, or None when nothing changed.
 
-    The actor must be able to change the document as it is and as it will be. Raises ``PermissionDenied``
-    (404 is the caller's business when they may not even read it), ``ValidationError``, ``ReasonRequired``
-    when it is or becomes confidential or strictly confidential without a reason, and ``TypeError`` for an
+    The actor must be able to change the document as it is and as it will be. A new owner follows the
+    rule of ``document_create`` (a ``ValidationError`` on ``owner_body`` / ``owner_entity``); owners
+    kept or removed are not checked again. ``annex_of`` is checked only when given: the actor must be
+    able to read the document named (else "No such document."), so that whoever may change an annex of
+    a document they may not read can change its other fields. Raises ``PermissionDenied`` (404 is the
+    caller's business when they may not even read it), ``ValidationError``, ``ReasonRequired`` when it
+    is or becomes confidential or strictly confidential without a reason, and ``TypeError`` for an
     unknown field.
     """
     unknown = sorted(set(fields) - UPDATABLE_FIELDS)
@@ -284,7 +343,11 @@ def document_update(*, document: Document, actor, reason: str = "", actor_label:
             name = build_localized_fieldname(field, code)
             if isinstance(getattr(document, name), str) and not getattr(document, name).strip():
                 setattr(document, name, None)
-    _validate(document, actor)
+    new_body = document.owner_body if document.owner_body_id not in (None, stored.owner_body_id) else None
+    new_entity = document.owner_entity if document.owner_entity_id not in (None, stored.owner_entity_id) else None
+    _validate(document, actor, annex_of_given="annex_of" in fields,
+              annex_of_changed=document.annex_of_id != stored.annex_of_id,
+              owner_errors=_owner_errors(actor, owner_body=new_body, owner_entity=new_entity))
     if actor is not None and not can(actor, Action.CHANGE, document):
         raise PermissionDenied(_("You may not give the document these owners or this sensitivity."))
     _require_reason({stored.sensitivity, document.sensitivity}, reason)
@@ -313,17 +376,22 @@ def document_update(*, document: Document, actor, reason: str = "", actor_label:
 def document_delete(*, document: Document, actor, reason: str = "", actor_label: str = "") -> ChangeEvent:
     """Delete ``document`` and its file; returns the event (its last field values).
 
-    Refused with ``ValidationError`` while it has annexes (delete or move them first). Raises
-    ``PermissionDenied`` unless the actor may change it, ``ReasonRequired`` for a confidential or
-    strictly confidential document without a reason.
+    Refused with ``ValidationError`` while it has annexes (delete or move them first): the message
+    counts only the annexes the actor may read, and says only that other documents depend on it when
+    they may read none (``docs/access.md``, no leaks through relations). Raises ``PermissionDenied``
+    unless the actor may change it, ``ReasonRequired`` for a confidential or strictly confidential
+    document without a reason.
     """
     if actor is not None and not can(actor, Action.CHANGE, document):
         raise PermissionDenied(_("You may read this document but not delete it."))
-    annexes = Document.objects.filter(annex_of=document).count()
-    if annexes:
-        raise ValidationError({"annex_of": _(
-            "This document has %(count)s annex(es): delete them or attach them to another document first."
-        ) % {"count": annexes}})
+    annexes = Document.objects.filter(annex_of=document)
+    if annexes.exists():
+        readable = annexes.count() if actor is None else restrict(annexes, actor, Action.VIEW).count()
+        if readable:
+            raise ValidationError({"annex_of": _(
+                "This document has %(count)s annex(es): delete them or attach them to another document first."
+            ) % {"count": readable}})
+        raise ValidationError({"annex_of": _("This document cannot be deleted: other documents depend on it.")})
     _require_reason({document.sensitivity}, reason)
     with transaction.atomic():
         event = record_change(action=ChangeEvent.Action.DELETE, obj=document, changes=diff(_snapshot(document), {}),

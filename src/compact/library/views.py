@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compact.access.models import PROTECTED_LEVELS, Grant
+from compact.access.models import Grant
 from compact.access.policy import Action, can
 from compact.audit.models import AccessEvent
 from compact.audit.selectors import object_history
@@ -75,13 +75,18 @@ def _applied(document_filter: DocumentFilter) -> str:
 def document_list(request: HttpRequest) -> HttpResponse:
     """``/documents/``: the documents the user may list, filtered (``DocumentFilter``), 25 a page, with
     their number ("N documents") counted on the same restricted query. An invalid filter shows the form
-    with its message and answers 400."""
+    with its message and answers 400, as does a ``page`` that is not a whole number from 1 to
+    ``selectors.MAX_PAGE`` (a page past the last shows the last)."""
+    try:
+        page_number = selectors.clean_page(request.GET.get("page"))
+    except ValidationError as exc:
+        return _bad_request(request, _filter_errors(exc.message_dict))
     document_filter = DocumentFilter(request.GET, queryset=selectors.document_list(user=request.user))
     bodies = list(Body.objects.exclude(kind=Body.Kind.COMPACT).order_by("kind", "number", "key"))
     if not document_filter.is_valid():
         context = {"filter": document_filter, "bodies": bodies, "page": None, "count": 0}
         return render(request, "library/document_list.html", context, status=400)
-    page = Paginator(document_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(document_filter.qs, PAGE_SIZE).get_page(page_number)
     rows = list(page.object_list)
     record_access(user=request.user, action=AccessEvent.Action.LIST, model=Document, rows=rows,
                   row_count=len(rows), detail=_applied(document_filter))
@@ -94,14 +99,16 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """``/documents/<id>/``: one document the user may read (404 otherwise): title and summary in the
     reader's language (fallback marked), sensitivity, owners, the document it is an annex of (or a stub
-    when restricted), its readable annexes, the file, and its history."""
+    when restricted), its readable annexes, the file, and its history. The access log gets the
+    confidential and strictly confidential ones among the document, its parent shown and its annexes."""
     document = selectors.document_get(user=request.user, pk=pk)
-    if document.sensitivity in PROTECTED_LEVELS:
-        record_access(user=request.user, action=AccessEvent.Action.VIEW, model=Document, rows=[document])
+    parent = selectors.annex_parent(user=request.user, document=document)
     annexes = selectors.document_annexes(user=request.user, document=document)
+    shown = [document, *([parent] if isinstance(parent, Document) else []), *annexes]
+    record_access(user=request.user, action=AccessEvent.Action.VIEW, model=Document, rows=shown)
     context = {
         "document": document,
-        "parent": selectors.annex_parent(user=request.user, document=document),
+        "parent": parent,
         "annexes": annexes,
         "can_change": can(request.user, Action.CHANGE, document),
         "history": object_history(user=request.user, obj=document),
@@ -184,7 +191,8 @@ def document_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """``/documents/<id>/edit/``: change a document (404 when unreadable, 403 when readable but not
-    changeable). A new file replaces the old one."""
+    changeable). A new file replaces the old one. The number of the document it is an annex of is shown
+    only when the user may read that document; otherwise an empty number keeps the link unchanged."""
     document = selectors.document_get(user=request.user, pk=pk, action=Action.CHANGE)
     form = DocumentForm(request.POST or None, request.FILES or None, user=request.user, document=document)
     if request.method == "POST" and form.is_valid():
@@ -199,6 +207,8 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "sensitivity": data["sensitivity"], "document_date": data["document_date"],
                 "language": data["language"], "annex_of": parent,
             }
+            if form.annex_of_kept():  # an annex of a restricted document: the link stays as it is
+                del fields["annex_of"]
             if data["upload"] is not None:
                 fields["upload"] = data["upload"]
             try:
@@ -268,10 +278,13 @@ def document_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "library/document_sharing.html", context, status=400 if request.method == "POST" else 200)
 
 
-def export_rows(*, user, documents: list[Document]) -> list[list[str]]:
+def export_rows(*, user, documents: list[Document], readable_parents: dict[int, Document] | None = None,
+                ) -> list[list[str]]:
     """The CSV rows (``EXPORT_COLUMNS`` order) of ``documents``, texts in the active language; the
-    parent of an annex is given by id only when ``user`` may read it (else ``restricted``)."""
-    readable_parents = selectors.readable_by_id(user=user, ids={d.annex_of_id for d in documents if d.annex_of_id})
+    parent of an annex is given by id only when ``user`` may read it (else ``restricted``).
+    ``readable_parents`` is ``selectors.readable_by_id`` of the parents, when the caller has it."""
+    if readable_parents is None:
+        readable_parents = selectors.readable_by_id(user=user, ids={d.annex_of_id for d in documents})
     rows = []
     for d in documents:
         rows.append([
@@ -299,12 +312,15 @@ def export_rows(*, user, documents: list[Document]) -> list[list[str]]:
 def document_export(request: HttpRequest) -> HttpResponse:
     """``/documents/export.csv``: the documents the user may export (``Action.EXPORT``), with the list's
     filters, as UTF-8 CSV: a header row, then the HXL hashtag row, then one row per document. Every
-    export is written to the access log with its filters; an invalid filter answers 400."""
+    export is written to the access log with its filters, listing the documents exported and the
+    parents whose ids the file gives (the row count is the documents'); an invalid filter answers 400."""
     document_filter = DocumentFilter(request.GET, queryset=selectors.document_list(user=request.user, action=Action.EXPORT))
     if not document_filter.is_valid():
         return _bad_request(request, _filter_errors(document_filter.errors))
     documents = list(document_filter.qs)
-    record_access(user=request.user, action=AccessEvent.Action.EXPORT, model=Document, rows=documents, always=True,
+    parents = selectors.readable_by_id(user=request.user, ids={d.annex_of_id for d in documents})
+    record_access(user=request.user, action=AccessEvent.Action.EXPORT, model=Document,
+                  rows=selectors.with_parents(documents, parents), row_count=len(documents), always=True,
                   detail=f"csv {_applied(document_filter)}".strip())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="documents.csv"'
@@ -312,7 +328,7 @@ def document_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([name for name, _tag in EXPORT_COLUMNS])
     writer.writerow([tag for _name, tag in EXPORT_COLUMNS])
-    writer.writerows(export_rows(user=request.user, documents=documents))
+    writer.writerows(export_rows(user=request.user, documents=documents, readable_parents=parents))
     return response
 
 
@@ -326,8 +342,8 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         results = selectors.search(user=request.user, q=raw)
     except ValidationError as exc:
-        return render(request, "library/search.html", {"results": None, "q": raw, "error": " ".join(exc.messages)},
-                      status=400)
+        return render(request, "library/search.html",
+                      {"results": None, "q": raw.replace("\x00", ""), "error": " ".join(exc.messages)}, status=400)
     record_access(user=request.user, action=AccessEvent.Action.SEARCH, model=Document, rows=results.documents,
                   detail=f"q={results.query}")
     return render(request, "library/search.html", {"results": results, "q": results.query})
