@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 import sys
 
-#: Django commands that change accounts without the audit trail, and what to use instead.
+#: Django commands that would write accounts, two-factor devices or content without the audit trail, and
+#: what to use instead.
 REPLACED = {
     "createsuperuser": "compact create-user --username NAME --email ADDRESS --secretariat",
     "changepassword": "the password reset by e-mail (/account/password/reset/) or the account's page for the secretariat",
+    "addstatictoken": "the two-factor set-up page (/account/two-factor/setup/)",
+    "loaddata": "compact load-structure for the structure, and the platform's pages for content",
+    "flush": "a new database (records are never deleted outside the trail)",
 }
 
 
@@ -30,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import DatabaseError
 
     if args and args[0] in REPLACED:
-        print(f"compact: '{args[0]}' would change an account outside the audit trail; use {REPLACED[args[0]]}.",
+        print(f"compact: '{args[0]}' would write outside the audit trail; use {REPLACED[args[0]]}.",
               file=sys.stderr)
         sys.exit(2)
     django.setup()

@@ -242,6 +242,8 @@ AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Compact"
+# Nobody, the secretariat included, sees a device's secret (or its QR code) after it is set up.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # E-mail: printed on the console unless COMPACT_EMAIL_URL names an SMTP server.
 DEFAULT_FROM_EMAIL = os.environ.get("COMPACT_DEFAULT_FROM_EMAIL", "compact@localhost")

@@ -50,5 +50,12 @@ def test_two_factor_devices_and_sign_in_attempts_are_read_only_in_the_admin(clie
     assert client.post("/admin/otp_static/staticdevice/add/", {"user": target.pk, "name": "x", "confirmed": "on"}).status_code == 403
     assert not StaticDevice.objects.exists()
     assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=target, name="phone", confirmed=True)
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200 and device.key not in page.content.decode()  # the secret is never shown
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
     assert client.get("/admin/axes/accessattempt/").status_code == 200
     assert client.get("/admin/axes/accessattempt/1/delete/").status_code in (403, 302)

@@ -92,7 +92,10 @@ def test_unknown_command_is_bad_usage(compact_cli):
     assert "unknown command" in result.stderr
 
 
-@pytest.mark.parametrize("command, instead", [("createsuperuser", "create-user"), ("changepassword", "password reset")])
+@pytest.mark.parametrize("command, instead", [
+    ("createsuperuser", "create-user"), ("changepassword", "password reset"), ("addstatictoken", "two-factor set-up"),
+    ("loaddata", "load-structure"), ("flush", "new database"),
+])
 def test_account_commands_that_would_bypass_the_audit_trail_are_refused(compact_cli, command, instead):
     result = compact_cli(command, "--noinput")
     assert result.returncode == 2

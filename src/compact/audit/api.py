@@ -118,8 +118,13 @@ class ChangeEventListApi(_AuditLogApi):
         responses={200: ChangeEventOutputSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        """One page of the filtered change log."""
+        """One page of the filtered change log; confidential items whose changes it shows are logged."""
         return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        selectors.record_protected_reads(user=self.request.user, events=page or [], detail="change log API")
+        return page
 
 
 class AccessEventListApi(_AuditLogApi):

@@ -45,6 +45,8 @@ class DayFilter(django_filters.DateFilter):
             return qs
         if self.lookup_expr == "gte":
             return qs.filter(**{f"{self.field_name}__gte": day_start(value)})
+        if value >= dt.date.max - dt.timedelta(days=1):
+            return qs  # up to the end of the calendar: no upper bound
         return qs.filter(**{f"{self.field_name}__lt": day_start(value + dt.timedelta(days=1))})
 
 

@@ -388,6 +388,22 @@ def _withheld_events(obj: AccessControlled, user, events_oldest_first: list[Chan
     return withheld
 
 
+def record_protected_reads(*, user, events: Iterable[ChangeEvent], detail: str) -> None:
+    """Write to the access log the confidential and strictly confidential items whose changes ``events``
+    show (their values before and after are their content): one access event per content type, listing
+    those items as they stand now. One query per access-controlled type among the events."""
+    from compact.audit.services import record_access
+
+    ids: dict[type, set[int]] = {}
+    for event in events:
+        model = _model_for(event.object_type)
+        if model is not None and issubclass(model, AccessControlled) and str(event.object_id).isdigit():
+            ids.setdefault(model, set()).add(int(event.object_id))
+    for model, pks in ids.items():
+        rows = list(model._default_manager.filter(pk__in=pks).only("pk", "sensitivity"))
+        record_access(user=user, action=AccessEvent.Action.LIST, model=model, rows=rows, detail=detail)
+
+
 def object_history(*, user, obj: models.Model, limit: int = 50) -> History:
     """The change events of ``obj`` and of its child rows (``HISTORY_CHILDREN``), newest first, at
     most ``limit`` of them, as ``EventView`` rows for ``templates/includes/history.html``.

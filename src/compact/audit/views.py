@@ -55,6 +55,8 @@ def _log_page(request: HttpRequest, *, template: str, filterset, list_selector, 
     except EmptyPage as exc:
         raise Http404(_("There is no page %(number)s of this log.") % {"number": number}) from exc
     context.update(page=page, rows=describe(page.object_list), count=paginator.count)
+    if filterset._meta.model is ChangeEvent:
+        selectors.record_protected_reads(user=request.user, events=page.object_list, detail="change log page")
     return render(request, template, context)
 
 
