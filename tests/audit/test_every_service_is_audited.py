@@ -19,7 +19,6 @@ import pytest
 import compact
 from compact.audit.context import audit_context
 from compact.audit.models import ChangeEvent
-from support.access_world import ROLES  # noqa: F401  (the world's roles document the users used here)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +94,9 @@ def ex_grant_create(ctx, s):
 
 
 def ex_grant_revoke(ctx, s):
+    from django.contrib.contenttypes.models import ContentType
+
     from compact.access.models import Grant
-    from compact.access.policy import ContentType
 
     doc = _doc(ctx)
     Grant.objects.create(user=ctx.secretariat, content_type=ContentType.objects.get_for_model(type(doc)), object_id=doc.pk)
