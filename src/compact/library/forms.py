@@ -13,28 +13,13 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from compact.access.models import PROTECTED_LEVELS, Grant, Sensitivity
-from compact.access.principal import principal_for
 from compact.core.i18n import field_name
 from compact.library.models import Document
-from compact.library.selectors import RestrictedDocument, annex_parent
+from compact.library.selectors import RestrictedDocument, annex_parent, creatable_owners
 from compact.library.services import MAX_FILE_SIZE
 from compact.registry.models import Body, Entity
 
 LANGUAGE_CODES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
-
-
-def creatable_owners(user) -> tuple[list[Body], list[Entity]]:
-    """The bodies and entities ``user`` may add documents for (``docs/access.md``): the secretariat any,
-    an officer of a body that body, a focal point their own entity. Returns ``(bodies, entities)``.
-    These are the form's choices; the services enforce the same rule on every write, from the form and
-    the API alike (``compact.library.services.document_create`` / ``document_update``)."""
-    principal = principal_for(user)
-    if principal.is_secretariat:
-        return (list(Body.objects.exclude(kind=Body.Kind.COMPACT).order_by("kind", "number", "key")),
-                list(Entity.objects.order_by("acronym")))
-    bodies = list(Body.objects.filter(pk__in=principal.officer_body_ids).order_by("kind", "number", "key"))
-    entities = list(Entity.objects.filter(pk=principal.entity_id)) if principal.is_focal_point and principal.entity_id else []
-    return bodies, entities
 
 
 class DocumentForm(forms.Form):
@@ -77,7 +62,7 @@ class DocumentForm(forms.Form):
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
             widget.attrs["aria-describedby"] = f"{name}-help"
-        bodies, entities = creatable_owners(user)
+        bodies, entities = creatable_owners(user=user)
         body_ids = {b.pk for b in bodies} | ({document.owner_body_id} if document and document.owner_body_id else set())
         entity_ids = {e.pk for e in entities} | ({document.owner_entity_id} if document and document.owner_entity_id else set())
         self.fields["owner_body"].queryset = Body.objects.filter(pk__in=body_ids).order_by("kind", "number", "key")

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from compact.access.policy import Action, can, get_for, restrict
+from compact.access.principal import principal_for
 from compact.core.i18n import FALLBACK_ORDER, field_name
 from compact.library.models import Document
 from compact.registry.models import Body, Entity
@@ -101,6 +102,40 @@ def with_parents(documents: list[Document], parents: dict[int, Document]) -> lis
     with them) that are not already among them: the rows an access-log event lists."""
     listed = {d.pk for d in documents}
     return [*documents, *(p for pk, p in sorted(parents.items()) if pk not in listed)]
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnerRights:
+    """Whom a user may give documents to (``docs/access.md``): ``any_owner`` for the secretariat, else the
+    bodies they are an officer of (``body_ids``) and their own entity when they are its focal point
+    (``entity_ids``)."""
+
+    any_owner: bool
+    body_ids: frozenset[int]
+    entity_ids: frozenset[int]
+
+    @property
+    def adds_documents(self) -> bool:
+        """Whether there is any owner at all the user may add a document for."""
+        return self.any_owner or bool(self.body_ids or self.entity_ids)
+
+
+def owner_rights(*, user) -> OwnerRights:
+    """The ``OwnerRights`` of ``user`` today, from their standing (``access.principal``); no query once
+    the standing is known."""
+    principal = principal_for(user)
+    entity_ids = frozenset({principal.entity_id}) if principal.is_focal_point and principal.entity_id else frozenset()
+    return OwnerRights(any_owner=principal.is_secretariat, body_ids=principal.officer_body_ids, entity_ids=entity_ids)
+
+
+def creatable_owners(*, user) -> tuple[list[Body], list[Entity]]:
+    """The bodies and entities ``user`` may add documents for (``owner_rights``): the form's choices.
+    The services enforce the same rights on every write, from the form and the API alike. Returns
+    ``(bodies, entities)``."""
+    rights = owner_rights(user=user)
+    bodies = Body.objects.exclude(kind=Body.Kind.COMPACT) if rights.any_owner else Body.objects.filter(pk__in=rights.body_ids)
+    entities = Entity.objects.all() if rights.any_owner else Entity.objects.filter(pk__in=rights.entity_ids)
+    return list(bodies.order_by("kind", "number", "key")), list(entities.order_by("acronym"))
 
 
 def document_counts_by_body(*, user) -> dict[int, int]:

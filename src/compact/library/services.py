@@ -32,10 +32,10 @@ from modeltranslation.utils import build_localized_fieldname
 
 from compact.access.models import PROTECTED_LEVELS, Grant, Sensitivity
 from compact.access.policy import Action, can, restrict
-from compact.access.principal import principal_for
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.library.models import Document
+from compact.library.selectors import owner_rights
 
 #: Largest file accepted, in bytes (50 MB).
 MAX_FILE_SIZE = 50 * 1024 * 1024
@@ -131,32 +131,21 @@ def _annex_loop_error(annex_of: Document, document: Document, actor) -> str | No
 
 
 def _owner_errors(actor, *, owner_body, owner_entity) -> dict[str, list[str]]:
-    """``{field: messages}`` for new owners ``actor`` may not give a document (``docs/access.md``):
-    unless the actor is the secretariat (or the platform itself, ``actor=None``), a body only when they
-    are one of its officers (``Principal.officer_body_ids``), an entity only their own, as its focal
-    point. ``owner_body`` / ``owner_entity`` are the new owners (None for those not being set)."""
+    """``{field: messages}`` for new owners ``actor`` may not give a document (``selectors.owner_rights``;
+    ``actor=None`` is the platform itself). ``owner_body`` / ``owner_entity`` are the new owners (None for
+    those not being set)."""
     if actor is None:
         return {}
-    principal = principal_for(actor)
-    if principal.is_secretariat:
+    rights = owner_rights(user=actor)
+    if rights.any_owner:
         return {}
     errors: dict[str, list[str]] = {}
-    if owner_body is not None and owner_body.pk not in principal.officer_body_ids:
+    if owner_body is not None and owner_body.pk not in rights.body_ids:
         errors["owner_body"] = [_("You may not give documents to this body: only its officers and the secretariat may.")]
-    if owner_entity is not None and not (principal.is_focal_point and principal.entity_id == owner_entity.pk):
+    if owner_entity is not None and owner_entity.pk not in rights.entity_ids:
         errors["owner_entity"] = [_(
             "You may not give documents to this entity: only its focal points and the secretariat may.")]
     return errors
-
-
-def _may_add_documents(actor) -> bool:
-    """Whether ``actor`` may add documents for some owner: the platform itself (None), the secretariat,
-    an officer of a body or the focal point of an entity."""
-    if actor is None:
-        return True
-    principal = principal_for(actor)
-    return principal.is_secretariat or bool(principal.officer_body_ids) or (
-        principal.is_focal_point and principal.entity_id is not None)
 
 
 def _validate(document: Document, actor, *, annex_of_given: bool, annex_of_changed: bool,
@@ -241,7 +230,7 @@ def document_create(
     Raises ``PermissionDenied``, ``ValidationError`` ({field: messages}) and ``ReasonRequired``
     (confidential and above without a reason); nothing is written then.
     """
-    if not _may_add_documents(actor):
+    if actor is not None and not owner_rights(user=actor).adds_documents:
         raise PermissionDenied(_("You may not add documents."))
     document = Document(
         kind=kind, owner_body=owner_body, owner_entity=owner_entity, sensitivity=sensitivity,

@@ -31,7 +31,7 @@ from compact.audit.services import ReasonRequired, record_access
 from compact.core.i18n import translated
 from compact.library import selectors, services
 from compact.library.filters import DocumentFilter
-from compact.library.forms import DocumentForm, RevokeForm, ShareForm, creatable_owners
+from compact.library.forms import DocumentForm, RevokeForm, ShareForm
 from compact.library.models import Document
 from compact.registry.models import Body
 
@@ -158,7 +158,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
     sign-in page."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    bodies, entities = creatable_owners(request.user)
+    bodies, entities = selectors.creatable_owners(user=request.user)
     if not bodies and not entities:
         raise PermissionDenied(_("You may not add documents."))
     form = DocumentForm(request.POST or None, request.FILES or None, user=request.user)
