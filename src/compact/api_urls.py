@@ -11,5 +11,11 @@ urlpatterns = [
     path("", include("compact.registry.api_urls")),
     path("", include("compact.library.api_urls")),
     path("", include("compact.audit.api_urls")),
+    path("", include("compact.reference.api_urls")),
+    path("", include("compact.planning.api_urls")),
+    path("", include("compact.projects.api_urls")),
+    path("", include("compact.funding.api_urls")),
+    path("", include("compact.appeals.api_urls")),
+    path("", include("compact.interop.api_urls")),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

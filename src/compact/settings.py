@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "compact.audit",
     "compact.access",
     "compact.library",
+    "compact.planning",
+    "compact.projects",
+    "compact.funding",
+    "compact.appeals",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,12 @@ urlpatterns = [
     path("audit/", include("compact.audit.urls")),
     *([path("account/oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("account/", include("compact.access.urls")),
+    path("reference/", include("compact.reference.urls")),
+    path("planning/", include("compact.planning.urls")),
+    path("projects/", include("compact.projects.urls")),
+    path("funding/", include("compact.funding.urls")),
+    path("appeals/", include("compact.appeals.urls")),
+    path("exchange/", include("compact.interop.urls")),
     path("", include("compact.library.urls")),
     path("", include("compact.registry.urls")),
 ]

@@ -1,0 +1,6 @@
+"""Pages of data exchange: CSV/XLSX import and export."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "interop"
+urlpatterns: list = []

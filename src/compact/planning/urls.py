@@ -1,0 +1,6 @@
+"""Pages of the planning app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "planning"
+urlpatterns: list = []
