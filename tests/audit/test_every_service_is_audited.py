@@ -19,6 +19,7 @@ import pytest
 import compact
 from compact.audit.context import audit_context
 from compact.audit.models import ChangeEvent
+from support import exercises
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +188,7 @@ EXERCISES: dict[str, Callable] = {
     "compact.access.services.grant_revoke": ex_grant_revoke,
     "compact.access.services.security_policy_set": ex_security_policy_set,
     "compact.registry.services.structure_apply": ex_structure_apply,
-}
+} | exercises.collected()
 
 
 #: Further exercises of a service already covered above (other paths that write more than one row).
