@@ -69,6 +69,8 @@ VARIANTS: dict[str, tuple[str, str | None, str | None]] = {
     "document/entity": ("document", None, "UNDP"),
     "document/body+observer": ("document", "wg-3", "UN-Women"),
     "person/entity+body": ("person", "wg-3", "UNDP"),
+    "project/body+entity": ("project", "wg-3", "UNDP"),
+    "project/body+observer": ("project", "wg-3", "UN-Women"),
 }
 
 AUDIENCE_WORDS = {
@@ -145,6 +147,7 @@ def matrix_world(seeded, make_user) -> World:
 
     from compact.access.models import Grant
     from compact.library.models import Document
+    from compact.projects.models import Project
     from compact.registry.models import Body, Entity, LeadershipRole, Participation, Person
 
     today = timezone.localdate()
@@ -186,6 +189,11 @@ def matrix_world(seeded, make_user) -> World:
                 obj = Document.objects.create(
                     title=f"{token} {variant} {level}", summary="", owner_body=body, owner_entity=entity, sensitivity=level,
                     document_date=today,
+                )
+            elif kind == "project":
+                obj = Project.objects.create(
+                    title=f"{token} {variant} {level}", lead_body=body, lead_entity=entity, sensitivity=level,
+                    stage="published",
                 )
             else:
                 obj = Person.objects.create(
