@@ -86,7 +86,7 @@ REGISTRY_PATHS = {
     "/api/working-groups/{number}/",
     "/api/committee/",
 }
-OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/")
+OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/")
 
 
 def documented_responses(schema: dict) -> set[tuple[str, str, int]]:
