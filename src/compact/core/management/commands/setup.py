@@ -5,6 +5,7 @@ Safe to run on every start: an existing registry is left as it is.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -28,8 +29,27 @@ class Command(BaseCommand):
             return
         if Entity.objects.exists() or Body.objects.exists():
             self.stdout.write("Registry already holds data; default structure not loaded.")
-            return
-        from compact.registry.services import load_default_structure
+        else:
+            from compact.registry.services import load_default_structure
 
-        report = load_default_structure(actor_label="compact setup", reason="Default data: the Compact's founding structure.")
-        self.stdout.write(self.style.SUCCESS(f"Default structure loaded: {report.summary()}"))
+            report = load_default_structure(actor_label="compact setup", reason="Default data: the Compact's founding structure.")
+            self.stdout.write(self.style.SUCCESS(f"Default structure loaded: {report.summary()}"))
+        self._load_programmes()
+
+    def _load_programmes(self) -> None:
+        """The joint programmes of work adopted by the Committee, into an empty planning table."""
+        from compact.planning.models import Programme
+        from compact.planning.services import load_default_programmes
+
+        if Programme.objects.exists():
+            self.stdout.write("Planning already holds programmes; default programmes not loaded.")
+            return
+        if not Body.objects.filter(kind=Body.Kind.COMMITTEE).exists():
+            self.stdout.write("No Coordination Committee in the registry; default programmes not loaded.")
+            return
+        try:
+            programmes = load_default_programmes(actor_label="compact setup")
+        except ValidationError as exc:
+            self.stderr.write(f"Default programmes not loaded: {' '.join(exc.messages)}")
+            return
+        self.stdout.write(self.style.SUCCESS(f"Default joint programmes of work loaded: {len(programmes)}."))
