@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 
 from compact.access.models import Sensitivity
 from compact.access.policy import Action, can
-from compact.access.principal import principal_for
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.core.i18n import FALLBACK_ORDER, field_name
@@ -53,6 +52,7 @@ from compact.projects.models import (
     SdgTarget,
     Sector,
 )
+from compact.projects.selectors import STEPS, may_step
 from compact.reference import codelists, currencies, geography
 from compact.registry.models import Body, Entity, Participation, Pillar, StrategyReview
 
@@ -616,39 +616,31 @@ def project_delete(*, actor, project: Project, reason: str) -> None:
             "This joint project cannot be deleted: funding flows or proposals refer to it.")}) from None
 
 
-def _step(*, actor, project: Project, reason: str, allowed_from: Iterable[str], to: str,
-          who: Callable[[Any], bool], refused: str) -> Project:
-    """Move ``project`` from one of ``allowed_from`` to the stage ``to`` if ``who(actor)``; one event."""
+def _step(*, actor, project: Project, reason: str, step: str, refused: str) -> Project:
+    """Take the workflow ``step`` (``selectors.STEPS``) on ``project`` if ``actor`` may
+    (``selectors.may_step``) and its stage allows it; one change-log event."""
+    sources, target = STEPS[step]
     if not (reason or "").strip():
         raise ReasonRequired(_("A reason is required for each step of a joint project's workflow."))
-    if actor is not None and not who(actor):
+    if not may_step(user=actor, step=step, project=project):
         raise PermissionDenied(refused)
     with transaction.atomic():
         stored = Project.objects.select_for_update().get(pk=project.pk)
-        if stored.stage not in allowed_from:
+        if stored.stage not in sources:
             raise ValidationError({"stage": _("A joint project cannot go from %(from)s to %(to)s.") % {
-                "from": Project.Stage(stored.stage).label, "to": Project.Stage(to).label}})
-        project.stage = to
+                "from": Project.Stage(stored.stage).label, "to": Project.Stage(target).label}})
+        project.stage = target
         project.save(update_fields=["stage", "updated"])
-        record_change(action=ChangeEvent.Action.UPDATE, obj=project, changes={"stage": [stored.stage, to]},
+        record_change(action=ChangeEvent.Action.UPDATE, obj=project, changes={"stage": [stored.stage, target]},
                       reason=reason, actor=actor)
     return project
-
-
-def _is_officer(actor, project: Project) -> bool:
-    return project.lead_body_id in principal_for(actor).officer_body_ids and can(actor, Action.VIEW, project)
-
-
-def _is_secretariat(actor) -> bool:
-    return principal_for(actor).is_secretariat
 
 
 def project_submit(*, actor, project: Project, reason: str) -> Project:
     """Submit a draft to its lead working group (draft -> submitted), by whoever may change the project.
     Raises ``ReasonRequired``, ``PermissionDenied`` and ``ValidationError`` ({"stage": ...}) when it is not a
     draft."""
-    return _step(actor=actor, project=project, reason=reason, allowed_from=[Project.Stage.DRAFT],
-                 to=Project.Stage.SUBMITTED, who=lambda a: can(a, Action.CHANGE, project),
+    return _step(actor=actor, project=project, reason=reason, step="submit",
                  refused=_("You may not submit this joint project."))
 
 
@@ -656,24 +648,20 @@ def project_endorse(*, actor, project: Project, reason: str) -> Project:
     """Endorse a submitted project (submitted -> endorsed): officers of its lead working group only
     (``compact.access.principal``: focal points of an entity chairing, co-chairing or vice-chairing it);
     the secretariat does not endorse. Raises as ``project_submit``."""
-    return _step(actor=actor, project=project, reason=reason, allowed_from=[Project.Stage.SUBMITTED],
-                 to=Project.Stage.ENDORSED, who=lambda a: _is_officer(a, project),
+    return _step(actor=actor, project=project, reason=reason, step="endorse",
                  refused=_("Only the officers of the lead working group endorse a joint project."))
 
 
 def project_publish(*, actor, project: Project, reason: str) -> Project:
     """Publish an endorsed project (endorsed -> published): the secretariat only. Raises as
     ``project_submit``."""
-    return _step(actor=actor, project=project, reason=reason, allowed_from=[Project.Stage.ENDORSED],
-                 to=Project.Stage.PUBLISHED, who=_is_secretariat,
+    return _step(actor=actor, project=project, reason=reason, step="publish",
                  refused=_("Only the secretariat publishes a joint project."))
 
 
 def project_return(*, actor, project: Project, reason: str) -> Project:
     """Return a submitted, endorsed or published project to draft: officers of the lead working group
     or the secretariat. Raises as ``project_submit``."""
-    return _step(actor=actor, project=project, reason=reason,
-                 allowed_from=[Project.Stage.SUBMITTED, Project.Stage.ENDORSED, Project.Stage.PUBLISHED],
-                 to=Project.Stage.DRAFT, who=lambda a: _is_secretariat(a) or _is_officer(a, project),
+    return _step(actor=actor, project=project, reason=reason, step="return",
                  refused=_("Only the officers of the lead working group or the secretariat return a joint project "
                            "to draft."))
