@@ -236,7 +236,9 @@ def check_code(list_name: str, value, *, new: bool = True) -> str:
 def choices(list_name: str, *, include_withdrawn: bool = False, language: str | None = None) -> list[tuple[str, str]]:
     """Form choices ``[(code, "code - name"), ...]`` of the codelist ``list_name`` in the XML's order,
     names in ``language`` (default: the active one); withdrawn codes only with ``include_withdrawn``
-    (then marked "(withdrawn)"). Raises ``LookupError`` for an unknown list name."""
+    (then marked "(withdrawn)"). Give a form field a callable (``choices=lambda: choices("Sector")``) so that
+    the labels follow each request's language rather than the one active at import. Raises ``LookupError``
+    for an unknown list name."""
     out = []
     for item in codelist(list_name).values():
         if item.withdrawn and not include_withdrawn:
