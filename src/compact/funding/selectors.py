@@ -271,10 +271,10 @@ def _new_sums() -> dict[str, _Sum]:
     return {field: _Sum() for field in KIND_FIELDS.values()}
 
 
-def _accumulate(grouped: dict[_Key, Decimal], weights: Mapping[int, list[tuple[Hashable, Decimal]]] | None) -> dict:
+def _accumulate(grouped: dict[_Key, Decimal], weights: Mapping[int, list[tuple[Hashable, Decimal]]] | None,
+                rates: Mapping[tuple[str, dt.date], Decimal]) -> dict:
     """Convert and add up ``grouped``: into one total (``weights`` None) or per key, each project's amounts
     going to ``weights[project id]`` = ``[(key, share)]`` (share 1 for a whole, percentage/100 for an area)."""
-    rates = rates_table((c, m) for _p, _k, c, m in grouped)
     result: dict[Hashable, dict[str, _Sum]] = defaultdict(_new_sums)
     for (project_id, kind, currency, month), amount in grouped.items():
         field = KIND_FIELDS.get(kind)
@@ -295,8 +295,7 @@ def totals(*, user, projects: QuerySet[Project] | None = None) -> Totals:
     """The ``Totals`` of every flow of the projects ``user`` may count (``Action.COUNT``), optionally only
     those of ``projects`` (a ``Project`` queryset). Two queries after the user's standing (flows grouped,
     rates). See the module docstring for the definitions and the conversion rule."""
-    result = _accumulate(_grouped(user=user, projects=projects), None)
-    return _totals_of(result[None]) if None in result else _totals_of(_new_sums())
+    return totals_by_many(user=user, dimensions=["all"], projects=projects)["all"][None]
 
 
 def _weights(dimension: str, project_ids: set[int]) -> dict[int, list[tuple[Hashable, Decimal]]]:
@@ -313,10 +312,11 @@ def _weights(dimension: str, project_ids: set[int]) -> dict[int, list[tuple[Hash
             out[pk].append((entity_id, one))
     elif dimension == "working_group":
         pairs: dict[int, set[int]] = defaultdict(set)
-        through = Project.working_groups.through
-        for pk, body_id in Project.objects.filter(pk__in=ids).order_by().values_list("pk", "lead_body_id").union(
-                through.objects.filter(project_id__in=ids).order_by().values_list("project_id", "body_id")):
-            pairs[pk].add(body_id)
+        rows = Project.objects.filter(pk__in=ids).order_by().values_list("pk", "lead_body_id", "working_groups")
+        for pk, lead_body_id, body_id in rows:  # one row per named working group (None without any)
+            pairs[pk].add(lead_body_id)
+            if body_id is not None:
+                pairs[pk].add(body_id)
         for pk, bodies in pairs.items():
             out[pk] = [(b, one) for b in sorted(bodies)]
     elif dimension == "pillar":
@@ -352,11 +352,28 @@ def totals_by(*, user, dimension: str, projects: QuerySet[Project] | None = None
     taking the shares of its own code and of every country and sub-region inside it (UN M49). Keys with no
     flow are absent. Three queries after the user's standing. Raises ``ValidationError`` ({"by": ...})
     for an unknown dimension."""
-    if dimension not in DIMENSIONS:
-        raise ValidationError({"by": [f"Unknown dimension {dimension!r}: expected one of {', '.join(DIMENSIONS)}."]})
+    return totals_by_many(user=user, dimensions=[dimension], projects=projects)[dimension]
+
+
+def totals_by_many(*, user, dimensions: Iterable[str], projects: QuerySet[Project] | None = None) -> dict[str, dict]:
+    """``{dimension: totals_by(...)}`` for several dimensions, plus ``{"all": {None: Totals}}`` when
+    ``"all"`` is among them, reading the flows and the rates once (for the overview page): two queries,
+    plus one per dimension other than "all" and "project". Raises ``ValidationError`` as ``totals_by``."""
+    dimensions = list(dimensions)
+    for dimension in dimensions:
+        if dimension != "all" and dimension not in DIMENSIONS:
+            raise ValidationError({"by": [f"Unknown dimension {dimension!r}: expected one of {', '.join(DIMENSIONS)}."]})
     grouped = _grouped(user=user, projects=projects)
-    if not grouped:
-        return {}
-    weights = _weights(dimension, {p for p, _k, _c, _m in grouped})
-    result = _accumulate(grouped, weights)
-    return {key: _totals_of(sums) for key, sums in result.items()}
+    project_ids = {p for p, _k, _c, _m in grouped}
+    rates = rates_table((c, m) for _p, _k, c, m in grouped)
+    out: dict[str, dict] = {}
+    for dimension in dimensions:
+        if dimension == "all":
+            result = _accumulate(grouped, None, rates)
+            out["all"] = {None: _totals_of(result[None] if None in result else _new_sums())}
+        elif not grouped:
+            out[dimension] = {}
+        else:
+            result = _accumulate(grouped, _weights(dimension, project_ids), rates)
+            out[dimension] = {key: _totals_of(sums) for key, sums in result.items()}
+    return out
