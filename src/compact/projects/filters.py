@@ -36,6 +36,14 @@ class SdgTargetField(forms.CharField):
         return codelists.check_code("UNSDG-Targets", value, new=False)
 
 
+class M49Filter(django_filters.CharFilter):
+    field_class = M49Field
+
+
+class SdgTargetFilter(django_filters.CharFilter):
+    field_class = SdgTargetField
+
+
 class ProjectFilter(django_filters.FilterSet):
     """Joint-project filters, all optional and combined with AND:
 
@@ -61,8 +69,8 @@ class ProjectFilter(django_filters.FilterSet):
     pillar = django_filters.NumberFilter(label=_("Pillar"), method="filter_pillar")
     lead_entity = django_filters.CharFilter(label=_("Lead entity"), field_name="lead_entity__acronym", lookup_expr="iexact")
     implementing_entity = django_filters.CharFilter(label=_("Implementing entity"), method="filter_implementing")
-    country = django_filters.Filter(label=_("Country or region (UN M49)"), field_class=M49Field, method="filter_country")
-    sdg_target = django_filters.Filter(label=_("SDG target"), field_class=SdgTargetField, method="filter_sdg_target")
+    country = M49Filter(label=_("Country or region (UN M49)"), method="filter_country")
+    sdg_target = SdgTargetFilter(label=_("SDG target"), method="filter_sdg_target")
     sensitivity = django_filters.ChoiceFilter(label=_("Sensitivity"), choices=Sensitivity.choices)
     q = django_filters.CharFilter(label=_("Text"), method="search")
 
