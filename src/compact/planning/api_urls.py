@@ -1,5 +1,11 @@
-"""REST API endpoints of the planning app."""
+"""Planning API routes, under ``/api/``."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from compact.planning import api
+
+urlpatterns = [
+    path("programmes/", api.ProgrammeListApi.as_view(), name="api-programme-list"),
+    path("programmes/compare/", api.ProgrammeCompareApi.as_view(), name="api-programme-compare"),
+    path("programmes/<int:programme_id>/", api.ProgrammeDetailApi.as_view(), name="api-programme-detail"),
+]
