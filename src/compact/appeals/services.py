@@ -250,6 +250,7 @@ def call_update(*, actor, call: Call, reason: str = "", **fields) -> Call:
     unknown = sorted(set(fields) - CALL_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    call = Call.objects.get(pk=call.pk)
     if call.status == Call.Status.DECIDED:
         raise ValidationError({"status": _("The call is decided: it can no longer change.")})
     if call.status != Call.Status.DRAFT:
@@ -257,7 +258,6 @@ def call_update(*, actor, call: Call, reason: str = "", **fields) -> Call:
         if locked:
             raise ValidationError({name: _("Locked: the call is open, its criteria, weights and highest score are "
                                            "published.") for name in locked})
-    call = Call.objects.get(pk=call.pk)
     before = snapshot(call)
     for name in ("title", "description"):
         if name in fields:
