@@ -1,5 +1,10 @@
-"""REST API endpoints of the projects app."""
+"""Joint-project API routes, under ``/api/`` (see docs/api.md)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from compact.projects import api
+
+urlpatterns = [
+    path("projects/", api.ProjectListApi.as_view(), name="api-project-list"),
+    path("projects/<int:project_id>/", api.ProjectDetailApi.as_view(), name="api-project-detail"),
+]
