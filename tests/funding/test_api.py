@@ -22,9 +22,9 @@ def test_flow_list_is_restricted_and_filtered(world):
     body = _client(world.wco).get("/api/flows/").json()
     assert body["count"] == 12  # p1 6 + p2 3 + p4 3; p3's 2 flows are not listed
     assert {r["project"] for r in body["results"]} == {world.p1.pk, world.p2.pk, world.p4.pk}
-    jpy = _client(world.wco).get("/api/flows/?currency=jpy&project=%d" % world.p2.pk).json()["results"]
+    jpy = _client(world.wco).get(f"/api/flows/?currency=jpy&project={world.p2.pk}").json()["results"]
     assert [(r["amount"], r["usd"]) for r in jpy] == [("30000000.000", "200000.00")]  # 30,000,000 / 150
-    eur = _client(world.wco).get("/api/flows/?currency=EUR&project=%d" % world.p2.pk).json()["results"]
+    eur = _client(world.wco).get(f"/api/flows/?currency=EUR&project={world.p2.pk}").json()["results"]
     assert eur[0]["usd"] is None  # EUR 2026-03 has no rate: not converted
     assert _client(world.wco).get("/api/flows/?kind=gift").status_code == 400
 
