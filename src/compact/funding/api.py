@@ -217,7 +217,7 @@ class FlowDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MoneySerializer(serializers.Serializer):
+class UsdMoneySerializer(serializers.Serializer):
     """US dollars (string, cents); ``complete`` false when some amounts had no rate, named in
     ``not_converted`` as "EUR 2026-03" (left out of ``usd``)."""
 
@@ -231,12 +231,12 @@ class TotalsRowSerializer(serializers.Serializer):
 
     key = serializers.CharField(allow_null=True)
     label = serializers.CharField()
-    requirement = MoneySerializer()
-    pledged = MoneySerializer()
-    funded = MoneySerializer()
-    disbursed = MoneySerializer()
-    spent = MoneySerializer()
-    gap = MoneySerializer()
+    requirement = UsdMoneySerializer()
+    pledged = UsdMoneySerializer()
+    funded = UsdMoneySerializer()
+    disbursed = UsdMoneySerializer()
+    spent = UsdMoneySerializer()
+    gap = UsdMoneySerializer()
 
 
 class TotalsOutputSerializer(serializers.Serializer):
