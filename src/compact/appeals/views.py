@@ -22,12 +22,12 @@ from django.views.decorators.http import require_http_methods
 
 from compact.access.policy import Action
 from compact.access.principal import principal_for
-from compact.audit.models import AccessEvent
-from compact.audit.services import ReasonRequired, record_access
 from compact.appeals import selectors, services
 from compact.appeals.filters import AppealProjectFilter
 from compact.appeals.forms import FromCallForm, ReasonForm, ScoreForm, SelectForm, SubmitForm
 from compact.appeals.models import Call, Proposal
+from compact.audit.models import AccessEvent
+from compact.audit.services import ReasonRequired, record_access
 from compact.core.i18n import translated
 from compact.projects.models import Project
 from compact.registry.models import Body, Pillar
