@@ -41,12 +41,12 @@ def project_export(*, user, filters: Mapping[str, str] | None = None) -> QuerySe
     from compact.projects.selectors import project_list
 
     if user is None:
-        qs = Project.objects.all()
+        qs = project_format.export_queryset(Project.objects.all())
         if filters:
             qs = _filtered(ProjectFilter, filters, qs)
-    else:
+    else:  # prefetched as export_queryset does
         qs = project_list(user=user, filters=dict(filters) if filters else None, action=Action.EXPORT)
-    return project_format.export_queryset(qs.order_by("pk"))
+    return qs.order_by("pk")
 
 
 def flow_export(*, user, filters: Mapping[str, str] | None = None) -> QuerySet:

@@ -254,10 +254,10 @@ def flows_import(*, actor, table: Table, dry_run: bool, reason: str) -> ImportRe
     report = ImportReport("flows", table.name, dry_run, read_notes=list(table.notes))
     matched = match(table, specs)
     report.problems += matched.problems
-    if not (matched.has("project_id") or matched.has("project_iati_identifier")) and not matched.problems:
+    if not any(matched.has(n) for n in ("project_id", "project_iati_identifier", "id")) and not matched.problems:
         report.problems.append(Problem(None, "", "", "", _(
             "The file needs a column project_id (#activity +id) or project_iati_identifier (#activity +code) naming "
-            "each flow's joint project.")))
+            "each flow's joint project, or a column id (#meta +id) naming the flows it changes.")))
     lookups = Lookups()
     parsed = [(row, *flow_format.read_row(row, matched, lookups)[:2]) for row in table.rows]
     duplicates = _duplicates([(r, v) for r, v, _p in parsed], "id", matched, specs, _("Row %(row)d has this flow number too."))
@@ -283,7 +283,8 @@ def flows_import(*, actor, table: Table, dry_run: bool, reason: str) -> ImportRe
                         "No funding flow has this number, or you may not read it.")))
             else:
                 for name in flow_format.REQUIRED:
-                    if values.get(name) in (None, ""):
+                    unreadable = matched.has(name) and name not in values  # its cell's problem is reported
+                    if not unreadable and values.get(name) in (None, ""):
                         message = (_("A value is required.") if matched.has(name) else _(
                             "The file has no column %(name)s, which a new flow needs.") % {"name": name})
                         problems.append(_problem_at(matched, specs, row, (name,), message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 @pytest.fixture
 def people(seeded, make_user):
     """``people.secretariat``; ``people.unodc``: a focal point of UNODC (a member and vice-chair of wg-2);

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from interop.tabular.files import DATA, csv_bytes, xlsx_bytes
 
 from compact.interop.tabular import hxl
 from compact.interop.tabular.reader import TableError, read_table
+from interop.tabular.files import DATA, csv_bytes, xlsx_bytes
 
 
 def test_hashtags_ignore_case_spaces_and_attribute_order():

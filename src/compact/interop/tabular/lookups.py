@@ -19,7 +19,8 @@ _NAMED = re.compile(r"^(?P<name>.*?)\s*\[(?P<ref>[^\[\]]*)\]$")
 @dataclass(frozen=True)
 class Org:
     """An organisation named in a cell: a registry ``entity``, or a ``name`` with its IATI organisation
-    identifier ``ref`` (``"Japan [XM-DAC-701]"``)."""
+    identifier ``ref`` (``"Japan [XM-DAC-701]"``; the last brackets hold the identifier, so a name that
+    ends with brackets is written with empty ones after it: ``"Fund [B] []"``)."""
 
     entity: Entity | None
     name: str = ""
@@ -32,7 +33,9 @@ class Org:
     def __str__(self) -> str:
         if self.entity is not None:
             return self.entity.acronym
-        return f"{self.name} [{self.ref}]" if self.ref else self.name
+        if self.ref or self.name.endswith("]"):
+            return f"{self.name} [{self.ref}]"  # "Name []": a name that itself ends with brackets
+        return self.name
 
 
 class Lookups:

@@ -38,7 +38,7 @@ from compact.projects.models import Participant, Project
 from compact.reference import codelists, currencies, geography
 
 #: The six UN languages, as the platform names them, and as HXL language attributes (+i_ and ISO 639-1).
-LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
+LANGUAGES: tuple[str, ...] = tuple(settings.MODELTRANSLATION_LANGUAGES)
 HXL_LANGUAGE = {"zh-hans": "zh"}
 
 #: Participant columns: column name -> IATI 2.03 OrganisationRole code.
