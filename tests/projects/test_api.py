@@ -115,3 +115,44 @@ def test_the_schema_documents_the_endpoints(db):
     paths = schema.json()["paths"]
     assert {"get", "post"} <= set(paths["/api/projects/"])
     assert {"get", "patch"} <= set(paths["/api/projects/{project_id}/"])
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    """A strict validator for the served document (as in tests/registry/test_openapi_contract.py)."""
+    import json
+
+    from django.test import Client
+    from openapi_core import Config, OpenAPI
+
+    schema = json.loads(Client().get("/api/schema/?format=json").content)
+    config = Config(additional_properties_default_policy="forbid", response_properties_default_policy="required")
+    return OpenAPI.from_dict(schema, config=config)
+
+
+def test_responses_match_the_schema(world, openapi):
+    """Every documented response of the projects' endpoints, validated strictly against /api/schema/."""
+    from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+
+    pk, hidden = world.projects.internal2.pk, world.projects.confidential2.pk
+    unodc, unoda = world.users.unodc, world.users.unoda
+    cases = [
+        (None, "get", "/api/projects/", None, 200), (None, "get", "/api/projects/?country=999", None, 400),
+        (unoda, "get", f"/api/projects/{pk}/", None, 200), (unoda, "get", f"/api/projects/{hidden}/", None, 404),
+        (unodc, "post", "/api/projects/", _payload(), 201), (unodc, "post", "/api/projects/", _payload(areas=[]) | {"lead_body": "x"}, 400),
+        (unoda, "post", "/api/projects/", _payload(), 403),
+        (unodc, "patch", f"/api/projects/{pk}/", {"gender_marker": 3}, 200),
+        (unodc, "patch", f"/api/projects/{pk}/", {"gender_marker": 7}, 400),
+        (unoda, "patch", f"/api/projects/{pk}/", {"gender_marker": 3}, 403),
+        (unoda, "patch", f"/api/projects/{hidden}/", {"gender_marker": 3}, 404),
+    ]
+    from django.test import Client
+
+    for user, method, url, body, expected in cases:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        kwargs = {"data": body, "content_type": "application/json"} if body is not None else {}
+        response = getattr(client, method)(url, **kwargs)
+        assert response.status_code == expected, (url, response.content[:500])
+        openapi.validate_response(DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response))

@@ -86,7 +86,7 @@ REGISTRY_PATHS = {
     "/api/working-groups/{number}/",
     "/api/committee/",
 }
-OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/")
+OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/", "/api/projects/")
 
 
 def documented_responses(schema: dict) -> set[tuple[str, str, int]]:
