@@ -86,7 +86,8 @@ REGISTRY_PATHS = {
     "/api/working-groups/{number}/",
     "/api/committee/",
 }
-OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/", "/api/projects/")
+OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/", "/api/projects/",
+                          "/api/programmes/")
 
 
 def documented_responses(schema: dict) -> set[tuple[str, str, int]]:
