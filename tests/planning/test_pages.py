@@ -129,3 +129,15 @@ def test_pages_run_the_same_number_of_queries_whatever_their_size(plan, client, 
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(path).status_code == 200
     assert len(small.captured_queries) <= 40
+
+
+def test_the_working_group_page_links_to_its_current_workplan(seeded, client):
+    from compact.planning.models import Workplan
+
+    s.load_default_programmes()
+    # 2024-2026 has no workplans yet: the current one is wg-3's in 2019-2020, the latest adopted.
+    expected = Workplan.objects.get(programme__key="jpow-2019-2020", body__key="wg-3")
+    assert "/planning/working-groups/3/" in client.get("/working-groups/3/").content.decode()
+    response = client.get("/planning/working-groups/3/")
+    assert response.status_code == 302 and response["Location"] == f"/planning/workplans/{expected.pk}/"
+    assert client.get("/planning/working-groups/42/").status_code == 404

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.programme_list, name="programme-list"),
     path("new/", views.programme_create, name="programme-create"),
     path("compare/", views.compare, name="compare"),
+    path("working-groups/<int:number>/", views.group_workplan, name="group-workplan"),
     path("<int:pk>/", views.programme_detail, name="programme"),
     path("<int:pk>/edit/", views.programme_edit, name="programme-edit"),
     path("<int:pk>/adopt/", views.programme_adopt, name="programme-adopt"),

@@ -150,6 +150,18 @@ def workplan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
+def group_workplan(request: HttpRequest, number: int) -> HttpResponse:
+    """``/planning/working-groups/<number>/``: the current workplan of working group ``number`` (the one in
+    the adopted programme in force today, ``selectors.current_workplan``), by redirect; 404 when the group
+    has none the user may read. The working group's page links here."""
+    body = Body.objects.filter(kind=Body.Kind.WORKING_GROUP, number=number).first()
+    workplan = selectors.current_workplan(user=request.user, body=body) if body is not None else None
+    if workplan is None:
+        raise Http404(_("Working group %(number)s has no current workplan.") % {"number": number})
+    return redirect("planning:workplan", pk=workplan.pk)
+
+
+@require_http_methods(["GET", "HEAD"])
 def compare(request: HttpRequest) -> HttpResponse:
     """``/planning/compare/?a=<id>&b=<id>``: what changed from programme ``a`` to ``b`` (two versions or two
     programmes) on what the user may read. 400 for a missing or malformed number, 404 for a programme
