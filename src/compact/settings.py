@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "compact.projects",
     "compact.funding",
     "compact.appeals",
+    "compact.interop",  # no models: its management commands (import-table, export-table)
 ]
 
 MIDDLEWARE = [
