@@ -37,7 +37,7 @@ FILTERS = [
 ]
 
 
-class MoneySerializer(serializers.Serializer):
+class AppealMoneySerializer(serializers.Serializer):
     """A US-dollar figure: ``usd`` (decimal string, cents), ``complete`` and ``not_converted``
     (``"EUR 2026-03"`` labels of the amounts left out for want of a rate)."""
 
@@ -46,15 +46,15 @@ class MoneySerializer(serializers.Serializer):
     not_converted = serializers.ListField(child=serializers.CharField(), source="not_converted_labels")
 
 
-class TotalsSerializer(serializers.Serializer):
+class AppealTotalsSerializer(serializers.Serializer):
     """Requirement, pledged, funded, disbursed, spent and the funding gap (requirement - funded)."""
 
-    requirement = MoneySerializer()
-    pledged = MoneySerializer()
-    funded = MoneySerializer()
-    disbursed = MoneySerializer()
-    spent = MoneySerializer()
-    gap = MoneySerializer()
+    requirement = AppealMoneySerializer()
+    pledged = AppealMoneySerializer()
+    funded = AppealMoneySerializer()
+    disbursed = AppealMoneySerializer()
+    spent = AppealMoneySerializer()
+    gap = AppealMoneySerializer()
 
 
 class AppealProjectSerializer(serializers.Serializer):
@@ -67,9 +67,9 @@ class AppealProjectSerializer(serializers.Serializer):
     implementing_entities = serializers.ListField(child=serializers.CharField(), source="implementing")
     areas = serializers.ListField(child=serializers.CharField(), help_text="UN M49 codes.")
     sectors = serializers.ListField(child=serializers.CharField())
-    requirement = MoneySerializer()
-    funded = MoneySerializer()
-    gap = MoneySerializer()
+    requirement = AppealMoneySerializer()
+    funded = AppealMoneySerializer()
+    gap = AppealMoneySerializer()
 
     def get_title(self, row) -> str:
         return translated(row.project, "title").text
@@ -83,7 +83,7 @@ class AppealSerializer(serializers.Serializer):
     title = serializers.SerializerMethodField()
     titles = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
-    status = serializers.ChoiceField(choices=Appeal.Status.choices)
+    status = serializers.CharField(help_text="One of: " + ", ".join(Appeal.Status.values) + ".")
     sensitivity = serializers.CharField()
     body = serializers.CharField(source="body.key")
     period_start = serializers.DateField()
@@ -105,7 +105,7 @@ class AppealDetailSerializer(AppealSerializer):
     """An appeal with the projects you may read (filtered) and their ``totals``."""
 
     projects = AppealProjectSerializer(many=True)
-    totals = TotalsSerializer()
+    totals = AppealTotalsSerializer()
 
 
 class CriterionSerializer(serializers.Serializer):
@@ -122,7 +122,7 @@ class CallSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     title = serializers.SerializerMethodField()
-    status = serializers.ChoiceField(choices=Call.Status.choices)
+    status = serializers.CharField(help_text="One of: " + ", ".join(Call.Status.values) + ".")
     body = serializers.CharField(source="body.key")
     deadline = serializers.DateTimeField()
     max_score = serializers.IntegerField()
@@ -157,7 +157,7 @@ class AppealDetailApi(APIView):
                       rows=[r.project for r in result.rows], detail=f"api appeal={appeal.key}")
         data = AppealSerializer(appeal).data | {
             "projects": AppealProjectSerializer(result.rows, many=True).data,
-            "totals": TotalsSerializer(result.totals).data,
+            "totals": AppealTotalsSerializer(result.totals).data,
         }
         return Response(data)
 
