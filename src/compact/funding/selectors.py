@@ -37,8 +37,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, QuerySet, Sum
+from django.db.models.functions import Cast, Substr
 
 from compact.access.policy import Action, restrict
 from compact.funding.models import ExchangeRate, Flow
@@ -236,14 +236,14 @@ def _grouped(*, user, projects: QuerySet[Project] | None) -> dict[_Key, Decimal]
     counted = readable_projects(user=user, action=Action.COUNT, projects=projects).values("pk")
     rows = (
         Flow.objects.filter(project__in=counted).order_by()
-        .annotate(month=TruncMonth("date"))
+        .annotate(month=Substr(Cast("date", output_field=CharField()), 1, 7))  # "YYYY-MM", native on both databases
         .values_list("project_id", "kind", "currency", "month")
         .annotate(total=Sum("amount"))
     )
     out: dict[_Key, Decimal] = {}
-    for project_id, kind, currency, month, total in rows:
-        if isinstance(month, dt.datetime):
-            month = month.date()
+    months: dict[str, dt.date] = {}
+    for project_id, kind, currency, text, total in rows:
+        month = months.get(text) or months.setdefault(text, dt.date(int(text[:4]), int(text[5:7]), 1))
         key = (project_id, kind, currency, month)
         out[key] = out.get(key, ZERO) + Decimal(total)
     return out
