@@ -36,3 +36,4 @@ lint: sync
 bench: sync
 	$(UV) run --frozen python tests/bench/bench_registry.py
 	$(UV) run --frozen python tests/bench/bench_access.py
+	$(UV) run --frozen python tests/bench/bench_funding.py
