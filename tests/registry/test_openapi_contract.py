@@ -87,7 +87,7 @@ REGISTRY_PATHS = {
     "/api/committee/",
 }
 OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/", "/api/projects/",
-                          "/api/programmes/")
+                          "/api/programmes/", "/api/appeals/", "/api/calls/")
 
 
 def documented_responses(schema: dict) -> set[tuple[str, str, int]]:
