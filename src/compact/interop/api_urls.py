@@ -1,5 +1,10 @@
-"""REST API endpoints of data exchange: CSV/XLSX import and export."""
+"""REST API endpoints of data exchange: CSV/XLSX import (see ``compact.interop.api``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from compact.interop import api
+
+urlpatterns = [
+    path("import/projects/", api.ProjectsImportApi.as_view(), name="api-import-projects"),
+    path("import/flows/", api.FlowsImportApi.as_view(), name="api-import-flows"),
+]

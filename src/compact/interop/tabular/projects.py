@@ -55,9 +55,9 @@ PROJECT_COLUMNS: tuple[Spec, ...] = (
     Spec("iati_identifier", "#activity +code", gettext_lazy(
         "The IATI activity identifier; a row whose identifier a project has updates that project.")),
     *(Spec(field_name("title", code), f"#activity +name +i_{_lang(code)}",
-           gettext_lazy("The title in %(language)s.") % {"language": code}) for code in LANGUAGES),
+           gettext_lazy("The title in the language of the column.")) for code in LANGUAGES),
     *(Spec(field_name("description", code), f"#description +i_{_lang(code)}",
-           gettext_lazy("The description in %(language)s.") % {"language": code}) for code in LANGUAGES),
+           gettext_lazy("The description in the language of the column.")) for code in LANGUAGES),
     Spec("lead_entity", "#org +lead +code", gettext_lazy("The lead entity's acronym (UNODC).")),
     Spec("lead_working_group", "#group +lead +code", gettext_lazy("The lead working group's key (wg-2).")),
     Spec("working_groups", "#group +code", gettext_lazy("Working groups by key, separated by ; (wg-2; wg-5).")),
