@@ -12,7 +12,8 @@ resource-mobilization working group, WG 5):
 
 - the secretariat drafts a call for a body (default ``wg-5``), its criteria with weights, its deadline,
   highest score and reviewers (``call_create`` / ``call_update``), then opens it (``call_open``): the
-  call becomes public with its criteria and weights, which are locked from then on;
+  call becomes public with its criteria and weights, which are locked from then on; a draft it no
+  longer needs it deletes (``call_delete``);
 - a focal point of a project's lead entity, or the secretariat, submits the project (``proposal_submit``)
   while the call is open and before its deadline; the project must have left the draft stage;
 - the secretariat or an officer of the call's body closes the call (``call_close``); then, and only
@@ -39,7 +40,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from compact.access.models import Sensitivity
-from compact.access.policy import Action, can
+from compact.access.policy import Action, can, restrict
 from compact.access.principal import principal_for
 from compact.appeals.models import Appeal, Call, Criterion, Proposal, Score
 from compact.audit.models import ChangeEvent
@@ -168,6 +169,9 @@ def _validate_call(call: Call, reviewers: Sequence | None) -> None:
         errors["deadline"] = [_("A deadline is required.")]
     elif timezone.is_naive(call.deadline):
         errors["deadline"] = [_("The deadline needs a time zone.")]
+    elif call.opens is not None and call.opens > timezone.localtime(call.deadline).date():
+        errors["opens"] = [_("The call would open (%(opens)s) after its deadline (%(deadline)s).")
+                           % {"opens": call.opens, "deadline": timezone.localtime(call.deadline).date()}]
     if not isinstance(call.max_score, int) or isinstance(call.max_score, bool) or not 1 <= call.max_score <= 100:
         errors["max_score"] = [_("The highest score is a whole number from 1 to 100.")]
     if call.sensitivity not in Sensitivity.values:
@@ -188,6 +192,7 @@ def call_create(
     criteria: Sequence[Mapping[str, Any]],
     description: Mapping[str, str] | str | None = None,
     body: Body | None = None,
+    opens: dt.date | None = None,
     max_score: int = 5,
     reviewers: Sequence = (),
     sensitivity: str = Sensitivity.INTERNAL,
@@ -200,7 +205,8 @@ def call_create(
     numbered 1, 2, ... in the order given; weights are positive decimals (e.g. 40, 30, 30), normalised when
     scores are combined (``selectors.call_ranking``). ``deadline``: an aware datetime. ``max_score``: the
     highest score a reviewer may give (1-100). ``body`` defaults to the resource-mobilization working
-    group (``wg-5``). ``reviewers``: users.
+    group (``wg-5``). ``opens``: the planned opening date (optional, not after the deadline; ``call_open``
+    sets the day it really opens). ``reviewers``: active users.
 
     The secretariat only (``PermissionDenied`` otherwise). Raises ``ValidationError`` ({field: messages}).
     Writes the call and each criterion: one change-log event each (the reviewers in the call's).
@@ -209,7 +215,7 @@ def call_create(
     body = body or Body.objects.filter(key=DEFAULT_CALL_BODY).first()
     if body is None:
         raise ValidationError({"body": _("A call belongs to a body.")})
-    call = Call(body=body, deadline=deadline, max_score=max_score, sensitivity=sensitivity)
+    call = Call(body=body, opens=opens, deadline=deadline, max_score=max_score, sensitivity=sensitivity)
     _set_texts(call, "title", title)
     _set_texts(call, "description", description)
     reviewers = list(reviewers)
@@ -234,14 +240,15 @@ def call_create(
 
 
 #: Fields ``call_update`` accepts; ``CALL_LOCKED_FIELDS`` only while the call is a draft.
-CALL_FIELDS = frozenset({"title", "description", "deadline", "reviewers", "criteria", "max_score", "sensitivity", "body"})
-CALL_LOCKED_FIELDS = frozenset({"criteria", "max_score", "body"})
+CALL_FIELDS = frozenset({"title", "description", "opens", "deadline", "reviewers", "criteria", "max_score", "sensitivity",
+                         "body"})
+CALL_LOCKED_FIELDS = frozenset({"criteria", "max_score", "body", "opens"})
 
 
 def call_update(*, actor, call: Call, reason: str = "", **fields) -> Call:
     """Change a call; only the ``fields`` given change (names as ``call_create``).
 
-    The criteria, their weights, the highest score and the body are locked once the call is open
+    The criteria, their weights, the highest score, the body and the opening date are locked once the call is open
     (``ValidationError`` naming the field); the title, description, deadline, reviewers and sensitivity
     may change until the call is decided. Given ``criteria`` replace the call's criteria (each removed
     and each new one is its own change-log event). The secretariat only.
@@ -262,9 +269,11 @@ def call_update(*, actor, call: Call, reason: str = "", **fields) -> Call:
     for name in ("title", "description"):
         if name in fields:
             _set_texts(call, name, fields[name])
-    for name in ("deadline", "max_score", "sensitivity", "body"):
+    for name in ("opens", "deadline", "max_score", "sensitivity", "body"):
         if name in fields:
             setattr(call, name, fields[name])
+    if call.body_id is None:
+        raise ValidationError({"body": _("A call belongs to a body.")})
     reviewers = list(fields["reviewers"]) if "reviewers" in fields else None
     _validate_call(call, reviewers)
     rows = _clean_criteria(fields["criteria"]) if "criteria" in fields else None
@@ -327,6 +336,29 @@ def call_close(*, actor, call: Call, reason: str = "") -> Call:
     with transaction.atomic():
         _saved(call, before, actor=actor, reason=reason)
     return call
+
+
+def call_delete(*, actor, call: Call, reason: str) -> None:
+    """Delete a draft call with its criteria (a call that was opened has been public: it stays, and is
+    closed instead). The secretariat only (``PermissionDenied``); a reason is required (``ValidationError``
+    on ``reason``); ``ValidationError`` on ``status`` unless the call is a draft. One change-log event per
+    row deleted: each criterion, then the call (with its reviewers' usernames)."""
+    _require_secretariat(actor, _("Only the secretariat deletes calls for proposals."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the call is deleted.")})
+    call = Call.objects.get(pk=call.pk)
+    if call.status != Call.Status.DRAFT:
+        raise ValidationError({"status": _("Only a draft call can be deleted; this one is %(status)s: close it instead.")
+                               % {"status": call.get_status_display()}})
+    with transaction.atomic():
+        for criterion in list(call.criteria.all()):
+            record_change(action=ChangeEvent.Action.DELETE, obj=criterion, changes=diff(snapshot(criterion), {}),
+                          reason=reason, actor=actor)
+            criterion.delete()
+        record_change(action=ChangeEvent.Action.DELETE, obj=call,
+                      changes=diff(snapshot(call), {}) | {"reviewers": [_usernames(call.reviewers.all()), None]},
+                      reason=reason, actor=actor)
+        call.delete()
 
 
 # --- proposals and scores --------------------------------------------------------------------------
@@ -514,6 +546,22 @@ def _project_ids(projects: Iterable[Project]) -> list[int]:
     return sorted({p.pk for p in projects})
 
 
+def _readable_ids(actor, projects: Iterable[Project]) -> set[int]:
+    """Ids of ``projects`` that ``actor`` may read (one query)."""
+    ids = {p.pk for p in projects}
+    if not ids:
+        return set()
+    return set(restrict(Project.objects.filter(pk__in=ids), actor, Action.VIEW).values_list("pk", flat=True))
+
+
+def _refuse_unreadable(actor, projects: Sequence[Project]) -> None:
+    """``ValidationError`` on ``projects`` naming (by number only) the projects ``actor`` may not read."""
+    hidden = sorted({p.pk for p in projects} - _readable_ids(actor, projects))
+    if hidden:
+        raise ValidationError({"projects": _("An appeal presents projects you may read; you may not read the projects "
+                                             "numbered %(ids)s.") % {"ids": ", ".join(map(str, hidden))}})
+
+
 def appeal_create(
     *,
     actor,
@@ -533,10 +581,18 @@ def appeal_create(
     ``key``: a slug naming it in addresses (``/appeals/<key>/``); ``title`` / ``description`` in the six
     languages (or a plain string, English); ``body`` defaults to ``wg-5``; ``region``: an optional UN M49
     region code (e.g. ``"002"`` Africa; a country's code is refused); ``projects``: the joint projects
-    it presents. Whoever may change the resulting appeal (the secretariat, officers of its body;
+    it presents, each one the actor may read (``ValidationError`` on ``projects`` naming the others by
+    number). Whoever may change the resulting appeal (the secretariat, officers of its body;
     ``PermissionDenied`` otherwise). Raises ``ValidationError`` ({field: messages}). One change-log event
     (its project ids in it).
     """
+    return _create_appeal(actor=actor, key=key, title=title, period_start=period_start, period_end=period_end,
+                          body=body, description=description, region=region, projects=list(projects),
+                          sensitivity=sensitivity, reason=reason, readable_only=True)
+
+
+def _create_appeal(*, actor, key, title, period_start, period_end, body, description, region, projects: list[Project],
+                   sensitivity, reason, readable_only: bool) -> Appeal:
     body = body or Body.objects.filter(key=DEFAULT_CALL_BODY).first()
     appeal = Appeal(key=(key or "").strip(), body=body, period_start=period_start, period_end=period_end,
                     region=(region or "").strip(), sensitivity=sensitivity)
@@ -545,7 +601,8 @@ def appeal_create(
     _validate_appeal(appeal)
     if not can(actor, Action.CHANGE, appeal):
         raise PermissionDenied(_("Only the secretariat or the officers of the body draft its appeals."))
-    projects = list(projects)
+    if readable_only:
+        _refuse_unreadable(actor, projects)
     with transaction.atomic():
         appeal.save()
         appeal.projects.set(projects)
@@ -561,7 +618,11 @@ APPEAL_FIELDS = frozenset({"key", "title", "description", "body", "period_start"
 def appeal_update(*, actor, appeal: Appeal, reason: str = "", **fields) -> Appeal:
     """Change an appeal; only the ``fields`` given change (names as ``appeal_create``). A published
     appeal's projects must stay published (``projects``) and its changes need a reason (``reason``).
-    Whoever may change it (``PermissionDenied``). One change-log event (none when nothing changes)."""
+    Whoever may change it (``PermissionDenied``). One change-log event (none when nothing changes).
+
+    Given ``projects`` replace the appeal's projects that the actor may read: each must be one they may
+    read (``ValidationError`` on ``projects``, by number), and the appeal's projects they may not read
+    stay in it (a list made on a page or in the API never holds them)."""
     if not can(actor, Action.CHANGE, appeal):
         raise PermissionDenied(_("Only the secretariat or the officers of the body change its appeals."))
     unknown = sorted(set(fields) - APPEAL_FIELDS)
@@ -581,8 +642,13 @@ def appeal_update(*, actor, appeal: Appeal, reason: str = "", **fields) -> Appea
     if not can(actor, Action.CHANGE, appeal):
         raise PermissionDenied(_("You may not give the appeal this body or sensitivity."))
     projects = list(fields["projects"]) if "projects" in fields else None
-    if projects is not None and appeal.status == Appeal.Status.PUBLISHED:
-        _refuse_unpublished(projects)
+    if projects is not None:
+        _refuse_unreadable(actor, projects)
+        current = list(appeal.projects.all())
+        readable = _readable_ids(actor, current)
+        projects = list({p.pk: p for p in [*projects, *(p for p in current if p.pk not in readable)]}.values())
+        if appeal.status == Appeal.Status.PUBLISHED:
+            _refuse_unpublished(projects)
     with transaction.atomic():
         extra = {}
         if projects is not None:
@@ -596,7 +662,8 @@ def appeal_update(*, actor, appeal: Appeal, reason: str = "", **fields) -> Appea
 
 def appeal_from_call(*, actor, call: Call, key: str, period_start: dt.date, period_end: dt.date,
                      title: Mapping[str, str] | str | None = None, reason: str = "") -> Appeal:
-    """Form a draft appeal of a decided call's selected projects, owned by the call's body, titled as the
+    """Form a draft appeal of a decided call's selected projects (all of them, also those the actor may
+    not read: the call shared their titles with its managers), owned by the call's body, titled as the
     call unless ``title`` is given; the call points to it. The secretariat or an officer of the call's
     body. Raises ``ValidationError`` on ``call`` unless it is decided, has selected proposals and has no
     appeal yet. Two change-log events: the appeal and the call."""
@@ -613,8 +680,9 @@ def appeal_from_call(*, actor, call: Call, key: str, period_start: dt.date, peri
     if title is None:
         title = {code: getattr(call, build_localized_fieldname("title", code)) or "" for code in LANGUAGES}
     with transaction.atomic():
-        appeal = appeal_create(actor=actor, key=key, title=title, period_start=period_start, period_end=period_end,
-                               body=call.body, projects=selected, reason=reason)
+        appeal = _create_appeal(actor=actor, key=key, title=title, period_start=period_start, period_end=period_end,
+                                body=call.body, description=None, region="", projects=selected,
+                                sensitivity=Sensitivity.INTERNAL, reason=reason, readable_only=False)
         before = snapshot(call)
         call.appeal = appeal
         _saved(call, before, actor=actor, reason=reason)

@@ -59,6 +59,11 @@ def ex_call_close(ctx, s):
     return 1
 
 
+def ex_call_delete(ctx, s):
+    s.call_delete(actor=ctx.secretariat, call=_call(ctx), reason="Replaced by a new call")
+    return 2  # its criterion and the call
+
+
 def ex_proposal_submit(ctx, s):
     s.proposal_submit(actor=ctx.focal, call=_call(ctx, status="open"), project=_project(ctx), reason="Our project")
     return 1
@@ -127,7 +132,7 @@ EXERCISES = {
     f"compact.appeals.services.{name}": fn
     for name, fn in {
         "call_create": ex_call_create, "call_update": ex_call_update, "call_open": ex_call_open,
-        "call_close": ex_call_close, "proposal_submit": ex_proposal_submit, "proposal_withdraw": ex_proposal_withdraw,
+        "call_close": ex_call_close, "call_delete": ex_call_delete, "proposal_submit": ex_proposal_submit, "proposal_withdraw": ex_proposal_withdraw,
         "score_set": ex_score_set, "call_select": ex_call_select, "appeal_create": ex_appeal_create,
         "appeal_update": ex_appeal_update, "appeal_from_call": ex_appeal_from_call, "appeal_publish": ex_appeal_publish,
         "appeal_close": ex_appeal_close,
