@@ -15,6 +15,8 @@ Cells come as text (CSV, or XLSX text cells) or as XLSX typed values (``int``, `
 - UN M49 codes keep three digits: ``004`` stays ``004``; a number cell ``4`` (a spreadsheet drops the
   zeros) becomes ``004`` and is reported as normalised.
 - Lists: items separated by ``;`` (spaces around them ignored).
+- Text: an apostrophe that the exports put before a formula-like text (``'=...``) is removed
+  (``compact.interop.tabular.writer``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ What spreadsheet programs save is read as they save it:
   HXL hashtags (libhxl's rule); the row above it, when there is one, holds the column names. Rows above
   these (titles, notes) are skipped, as libhxl skips them.
 
+libhxl is not used to read: it turns every XLSX cell into text (losing the number cell ``4`` that must be
+reported as normalised to ``004``, and the date cells) and does not give the file's row numbers that
+messages need; its rule for finding the hashtag row is kept (``compact.interop.tabular.hxl``).
+
 Row numbers are those a spreadsheet program shows: the worksheet's row, or the CSV record's position
 counted from 1 (a quoted cell spanning several lines stays one row). Empty rows are skipped.
 """
