@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,9 +108,7 @@ def read_row(row, matched, lookups: Lookups) -> tuple[dict[str, Any], list[Probl
             values[name] = READERS[name](raw, lookups, None)
         except CellError as exc:
             problems.append(Problem(*where, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - ValidationError of compact.reference: its messages
-            if not hasattr(exc, "messages"):
-                raise
+        except ValidationError as exc:  # from compact.reference: unknown or malformed codes
             problems.extend(Problem(*where, message) for message in exc.messages)
     return values, problems, []
 
@@ -133,7 +132,7 @@ def value_of(flow: Flow) -> dict[str, Any]:
 def _amount_text(amount: Decimal, currency: str) -> str:
     try:
         places = currencies.currency(currency, new=False).minor_unit
-    except Exception:  # noqa: BLE001 - an unknown stored code: the amount as stored
+    except ValidationError:  # an unknown stored code: the amount as stored
         return format(amount, "f")
     return format(amount.quantize(Decimal(1).scaleb(-places)), "f")
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -265,9 +266,7 @@ def read_row(row, matched, lookups: Lookups) -> tuple[dict[str, Any], list[Probl
             values[name] = READERS[name](raw, lookups, note)
         except CellError as exc:
             problems.append(Problem(*where, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - ValidationError of compact.reference: its messages
-            if not hasattr(exc, "messages"):
-                raise
+        except ValidationError as exc:  # from compact.reference: unknown or malformed codes
             problems.extend(Problem(*where, message) for message in exc.messages)
     return values, problems, notes
 
