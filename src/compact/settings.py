@@ -223,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named "kind"; each choice set gets its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "compact.registry.models.Entity.Kind",
+        "FlowKindEnum": "compact.funding.models.Flow.Kind",
+    },
 }
 
 LOGIN_URL = "access:login"

@@ -87,7 +87,8 @@ REGISTRY_PATHS = {
     "/api/committee/",
 }
 OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/", "/api/projects/",
-                          "/api/programmes/", "/api/appeals/", "/api/calls/")
+                          "/api/programmes/", "/api/appeals/", "/api/calls/", "/api/flows/", "/api/funding/",
+                          "/api/rates/")
 
 
 def documented_responses(schema: dict) -> set[tuple[str, str, int]]:
