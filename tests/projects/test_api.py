@@ -145,6 +145,10 @@ def test_responses_match_the_schema(world, openapi):
         (unodc, "patch", f"/api/projects/{pk}/", {"gender_marker": 7}, 400),
         (unoda, "patch", f"/api/projects/{pk}/", {"gender_marker": 3}, 403),
         (unoda, "patch", f"/api/projects/{hidden}/", {"gender_marker": 3}, 404),
+        (unodc, "post", f"/api/projects/{pk}/submit/", {"reason": "Ready for the group"}, 200),
+        (unodc, "post", f"/api/projects/{pk}/publish/", {"reason": "Too early"}, 403),
+        (world.users.wco, "post", f"/api/projects/{pk}/endorse/", {}, 400),
+        (unoda, "post", f"/api/projects/{hidden}/submit/", {"reason": "x"}, 404),
     ]
     from django.test import Client
 
@@ -156,3 +160,23 @@ def test_responses_match_the_schema(world, openapi):
         response = getattr(client, method)(url, **kwargs)
         assert response.status_code == expected, (url, response.content[:500])
         openapi.validate_response(DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response))
+
+
+def test_workflow_steps_through_the_api(world):
+    """Submitted by the lead entity's focal point, endorsed by an officer of the lead working group (not the
+    secretariat), published by the secretariat; a step the stage does not allow is a 400 naming it."""
+    pk = world.projects.internal2.pk
+    users = world.users
+
+    def step(user, name, reason="Workflow"):
+        return _api(user).post(f"/api/projects/{pk}/{name}/", {"reason": reason}, format="json")
+
+    assert step(users.unodc, "publish").status_code == 403
+    assert step(users.unodc, "submit").json()["stage"] == "submitted"
+    assert step(users.secretariat, "endorse").status_code == 403
+    assert step(users.wco, "endorse", reason="").status_code == 400
+    assert step(users.wco, "endorse").json()["stage"] == "endorsed"
+    assert step(users.secretariat, "publish").json()["stage"] == "published"
+    assert step(users.secretariat, "submit").status_code == 400
+    assert step(users.secretariat, "approve").status_code == 404
+    assert Project.objects.get(pk=pk).stage == "published"

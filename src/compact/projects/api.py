@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -423,6 +423,53 @@ class ProjectDetailApi(APIView):
         data, reason = _write_data(request.data)
         try:
             services.project_update(actor=request.user, project=project, data=data, reason=reason)
+        except (DjangoValidationError, ReasonRequired) as exc:
+            raise _service_errors(exc) from exc
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return Response(_detail(project.pk, request.user))
+
+
+class StepInputSerializer(serializers.Serializer):
+    """A workflow step's input: the ``reason`` recorded with it (required)."""
+
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+#: The workflow steps of ``POST /api/projects/{id}/{step}/`` and their services.
+STEP_SERVICES = {
+    "submit": services.project_submit,
+    "endorse": services.project_endorse,
+    "publish": services.project_publish,
+    "return": services.project_return,
+}
+
+
+class ProjectStepApi(APIView):
+    """``POST /api/projects/{id}/{step}/``: submit, endorse, publish or return to draft."""
+
+    @extend_schema(
+        operation_id="projects_step",
+        summary="Take a workflow step",
+        description=("Move the joint project along its workflow with a `reason`: `submit` (draft to submitted: whoever may "
+                     "change it), `endorse` (submitted to endorsed: officers of the lead working group), `publish` "
+                     "(endorsed to published: the secretariat), `return` (back to draft: those officers or the "
+                     "secretariat). 400 when the stage does not allow the step or the reason is missing, 403 when you may "
+                     "read the project but not take the step, 404 when you may not read it."),
+        request=StepInputSerializer,
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=list(STEP_SERVICES))],
+        responses={200: ProjectOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, project_id: int, step: str) -> Response:
+        """The project after the step."""
+        project = selectors.project_get(user=request.user, pk=project_id)
+        service = STEP_SERVICES.get(step)
+        if service is None:
+            raise exceptions.NotFound(_("Unknown workflow step."))
+        payload = StepInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            service(actor=request.user, project=project, reason=payload.validated_data["reason"])
         except (DjangoValidationError, ReasonRequired) as exc:
             raise _service_errors(exc) from exc
         except PermissionDenied as exc:
