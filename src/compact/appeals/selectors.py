@@ -33,6 +33,7 @@ from compact.appeals.filters import IMPLEMENTING_ROLE, AppealProjectFilter
 from compact.appeals.models import Appeal, Call, Criterion, Proposal, Score
 from compact.funding.selectors import Money, Totals, totals, totals_by
 from compact.projects.models import Participant, Project
+from compact.registry.models import Body
 
 #: Places a weighted score is shown with (the computation keeps full precision until then).
 SCORE_PLACES = Decimal("0.01")
@@ -52,6 +53,48 @@ def manages(user, obj: Call | Appeal) -> bool:
     appeals)."""
     principal = principal_for(user)
     return principal.is_secretariat or obj.body_id in principal.officer_body_ids
+
+
+#: Kinds of body that run calls and issue appeals: the Coordination Committee and the working groups.
+OWNING_KINDS = (Body.Kind.COMMITTEE, Body.Kind.WORKING_GROUP)
+
+
+def may_draft_calls(user) -> bool:
+    """Whether ``user`` drafts, changes and deletes calls for proposals: the secretariat only
+    (``services.call_create``)."""
+    return principal_for(user).is_secretariat
+
+
+def call_bodies(*, user) -> QuerySet[Body]:
+    """The bodies ``user`` may give a call (the form's choices): the Committee and the working groups for
+    the secretariat, none for anyone else."""
+    if not may_draft_calls(user):
+        return Body.objects.none()
+    return Body.objects.filter(kind__in=OWNING_KINDS).order_by("kind", "number", "key")
+
+
+def reviewer_choices(*, user):
+    """The users ``user`` may name as reviewers of a call: every active account, by username, for the
+    secretariat; none for anyone else."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.order_by("username")
+    return users.filter(is_active=True) if may_draft_calls(user) else users.none()
+
+
+def appeal_bodies(*, user) -> QuerySet[Body]:
+    """The bodies ``user`` may draft an appeal for (the form's choices; ``services.appeal_create`` checks
+    again): the Committee and the working groups for the secretariat, the bodies they are an officer of
+    for an officer, none for anyone else."""
+    principal = principal_for(user)
+    bodies = Body.objects.filter(kind__in=OWNING_KINDS).order_by("kind", "number", "key")
+    return bodies if principal.is_secretariat else bodies.filter(pk__in=principal.officer_body_ids)
+
+
+def appeal_project_choices(*, user) -> QuerySet[Project]:
+    """The joint projects ``user`` may put in an appeal: those they may list, by title, with their lead
+    entity."""
+    return restrict(Project.objects.select_related("lead_entity"), user, Action.LIST).order_by("title", "pk")
 
 
 # --- calls -----------------------------------------------------------------------------------------

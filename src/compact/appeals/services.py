@@ -56,7 +56,7 @@ LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
 DEFAULT_CALL_BODY = "wg-5"
 
 #: Appeal keys that would hide a page under ``/appeals/``.
-RESERVED_KEYS = frozenset({"calls"})
+RESERVED_KEYS = frozenset({"calls", "new"})
 
 #: Project stages a proposal may be made from: any but draft (IATI-style workflow, ``Project.Stage``).
 SUBMITTABLE_STAGES = frozenset({Project.Stage.SUBMITTED, Project.Stage.ENDORSED, Project.Stage.PUBLISHED})
@@ -143,11 +143,14 @@ def _clean_criteria(criteria: Sequence[Mapping[str, Any]]) -> list[Criterion]:
         if not _has_text(criterion, "name"):
             errors.append(_("Criterion %(number)s has no name.") % {"number": number})
         raw = item.get("weight")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            errors.append(_("Criterion %(number)s has no weight.") % {"number": number})
+            continue
         if isinstance(raw, float):
             errors.append(_("Criterion %(number)s: give the weight as a decimal number, not a float.") % {"number": number})
             continue
         try:
-            weight = Decimal(str(raw).strip()) if raw is not None else None
+            weight = Decimal(str(raw).strip())
         except InvalidOperation:
             weight = None
         if weight is None or not weight.is_finite() or weight <= 0 or weight.as_tuple().exponent < -2 or weight >= 10_000:
@@ -514,8 +517,8 @@ def call_select(*, actor, call: Call, selected: Iterable[Proposal], reason: str)
 def _validate_appeal(appeal: Appeal) -> None:
     errors: dict[str, list[str]] = {}
     if not appeal.key or slugify(appeal.key) != appeal.key or appeal.key in RESERVED_KEYS:
-        errors["key"] = [_("The key “%(key)s” is not usable: lower-case letters, digits and hyphens, not “calls”.")
-                         % {"key": appeal.key}]
+        errors["key"] = [_("The key “%(key)s” is not usable: lower-case letters, digits and hyphens, not “calls” or "
+                           "“new”.") % {"key": appeal.key}]
     elif Appeal.objects.filter(key=appeal.key).exclude(pk=appeal.pk).exists():
         errors["key"] = [_("Another appeal has the key “%(key)s”.") % {"key": appeal.key}]
     if not _has_text(appeal, "title"):

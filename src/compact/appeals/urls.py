@@ -7,8 +7,12 @@ from compact.appeals import views
 app_name = "appeals"
 urlpatterns = [
     path("", views.appeal_list, name="appeal-list"),
+    path("new/", views.appeal_create, name="appeal-create"),
     path("calls/", views.call_list, name="call-list"),
+    path("calls/new/", views.call_create, name="call-create"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("calls/<int:pk>/edit/", views.call_edit, name="call-edit"),
+    path("calls/<int:pk>/delete/", views.call_delete, name="call-delete"),
     path("calls/<int:pk>/submit/", views.call_submit, name="call-submit"),
     path("calls/<int:pk>/score/", views.call_score, name="call-score"),
     path("calls/<int:pk>/select/", views.call_select, name="call-select"),
@@ -17,4 +21,5 @@ urlpatterns = [
     path("<slug:key>/", views.appeal_detail, name="appeal"),
     re_path(r"^(?P<key>[-a-zA-Z0-9_]+)/projects\.(?P<fmt>csv|xlsx)$", views.appeal_download, name="appeal-download"),
     path("<slug:key>/step/", views.appeal_step, name="appeal-step"),
+    path("<slug:key>/edit/", views.appeal_edit, name="appeal-edit"),
 ]

@@ -1,6 +1,7 @@
 """Appeal pages (HTML): the appeals, an appeal with its filterable project table and its downloads (CSV
-and XLSX with HXL hashtags), the calls for proposals and a call with its forms (submit a project, score,
-decide, open and close).
+and XLSX with HXL hashtags), the forms to add and change an appeal, the calls for proposals, a call with
+its forms (submit a project, score, decide, open and close), and the forms to add, change and delete a
+call with its criteria.
 
 Every read goes through ``appeals.selectors`` (so through the access policy); every write through
 ``appeals.services``. Exports, and views showing confidential projects, are written to the access log.
@@ -13,6 +14,7 @@ import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +22,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compact.access.policy import Action
+from compact.access.policy import Action, can
 from compact.access.principal import principal_for
 from compact.appeals import selectors, services
 from compact.appeals.filters import AppealProjectFilter
-from compact.appeals.forms import FromCallForm, ReasonForm, ScoreForm, SelectForm, SubmitForm
-from compact.appeals.models import Call, Proposal
+from compact.appeals.forms import (
+    AppealForm,
+    CallForm,
+    DeleteForm,
+    FromCallForm,
+    ReasonForm,
+    ScoreForm,
+    SelectForm,
+    SubmitForm,
+    criterion_formset,
+)
+from compact.appeals.models import Appeal, Call, Proposal
 from compact.audit.models import AccessEvent
 from compact.audit.services import ReasonRequired, record_access
 from compact.core.i18n import translated
@@ -80,6 +92,24 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _apply_errors(form, exc: ValidationError | ReasonRequired, nested: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Put a service's errors on ``form``'s fields (titles and descriptions, and keys with no field, at the
+    top of the form); return those of the ``nested`` parts (e.g. ``criteria``), by key."""
+    if isinstance(exc, ReasonRequired):
+        form.add_error("reason", str(exc))
+        return {}
+    found: dict[str, list[str]] = {}
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for key, messages_ in errors.items():
+        if key in nested:
+            found[key] = list(messages_)
+        elif key in form.fields and not form.fields[key].disabled:
+            form.add_error(key, messages_)
+        else:
+            form.add_error(None, messages_)
+    return found
+
+
 # --- appeals ---------------------------------------------------------------------------------------
 
 
@@ -88,7 +118,46 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     """``/appeals/``: the published and closed appeals anyone may read; drafts for the secretariat and the
     officers of the appeal's body."""
     appeals = list(selectors.appeal_list(user=request.user))
-    return render(request, "appeals/appeal_list.html", {"appeals": appeals})
+    can_add = request.user.is_authenticated and selectors.appeal_bodies(user=request.user).exists()
+    return render(request, "appeals/appeal_list.html", {"appeals": appeals, "can_add": can_add})
+
+
+def _appeal_form(request: HttpRequest, appeal: Appeal | None) -> HttpResponse:
+    form = AppealForm(request.POST if request.method == "POST" else None, user=request.user, appeal=appeal)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if appeal is None:
+                appeal = services.appeal_create(actor=request.user, reason=reason, **form.service_fields())
+                messages.success(request, _("The draft appeal was added."))
+            else:
+                appeal = services.appeal_update(actor=request.user, appeal=appeal, reason=reason, **form.service_fields())
+                messages.success(request, _("The appeal was saved."))
+        except (ValidationError, ReasonRequired) as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("appeals:appeal", key=appeal.key)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "appeals/appeal_form.html", {"form": form, "appeal": appeal}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_create(request: HttpRequest) -> HttpResponse:
+    """``/appeals/new/``: draft an appeal (``services.appeal_create``). Visitors get the sign-in page;
+    signed-in users who may draft an appeal for no body (neither the secretariat nor an officer) get 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not selectors.appeal_bodies(user=request.user).exists():
+        raise PermissionDenied(_("Only the secretariat and the officers of a body draft appeals."))
+    return _appeal_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """``/appeals/<key>/edit/``: change an appeal (``services.appeal_update``; a published one's changes
+    need a reason). 404 when the user may not read it, 403 when they may read but not change it."""
+    appeal = selectors.appeal_get(user=request.user, key=key, action=Action.CHANGE)
+    return _appeal_form(request, appeal)
 
 
 def _appeal_projects(request: HttpRequest, appeal, action: Action):
@@ -116,6 +185,7 @@ def appeal_detail(request: HttpRequest, key: str) -> HttpResponse:
         "pillars": list(Pillar.objects.order_by("number")),
         "working_groups": list(Body.objects.filter(kind=Body.Kind.WORKING_GROUP).order_by("number")),
         "manages": selectors.manages(request.user, appeal),
+        "can_change": can(request.user, Action.CHANGE, appeal),
         "is_secretariat": principal_for(request.user).is_secretariat,
     }
     if result is None:
@@ -193,7 +263,8 @@ def appeal_step(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def call_list(request: HttpRequest) -> HttpResponse:
     """``/appeals/calls/``: the calls for proposals the user may read (drafts for those who manage them)."""
-    return render(request, "appeals/call_list.html", {"calls": list(selectors.call_list(user=request.user))})
+    return render(request, "appeals/call_list.html", {"calls": list(selectors.call_list(user=request.user)),
+                                                      "can_add": selectors.may_draft_calls(request.user)})
 
 
 def _call_context(request: HttpRequest, call: Call, **forms) -> dict:
@@ -221,6 +292,7 @@ def _call_context(request: HttpRequest, call: Call, **forms) -> dict:
         "reviewer": reviewer,
         "manages": manages,
         "is_secretariat": principal_for(user).is_secretariat,
+        "can_edit": selectors.may_draft_calls(user) and call.status != Call.Status.DECIDED,
         "scoring": scoring,
         "submit_form": forms.get("submit_form") or (SubmitForm(projects=submittable) if submittable else None),
         "select_form": forms.get("select_form") or (
@@ -345,3 +417,80 @@ def call_step(request: HttpRequest, pk: int) -> HttpResponse:
         return _call_refused(request, call, exc)
     messages.success(request, _("The call is open.") if op == "open" else _("The call is closed."))
     return redirect("appeals:call", pk=call.pk)
+
+
+# --- drafting calls --------------------------------------------------------------------------------
+
+
+def _call_form(request: HttpRequest, call: Call | None, *, delete_error: str = "") -> HttpResponse:
+    posted = request.method == "POST" and not delete_error
+    form = CallForm(request.POST if posted else None, user=request.user, call=call)
+    criteria = None if form.locked else criterion_formset(request.POST if posted else None, call=call)
+    nested: dict[str, list[str]] = {}
+    if posted and form.is_valid() and (criteria is None or criteria.is_valid()):
+        fields = form.service_fields() | ({"criteria": criteria.criteria()} if criteria is not None else {})
+        reason = form.cleaned_data["reason"]
+        try:
+            if call is None:
+                call = services.call_create(actor=request.user, reason=reason, **fields)
+                messages.success(request, _("The draft call for proposals was added."))
+            else:
+                services.call_update(actor=request.user, call=call, reason=reason, **fields)
+                messages.success(request, _("The call for proposals was saved."))
+        except (ValidationError, ReasonRequired) as exc:
+            nested = _apply_errors(form, exc, nested=("criteria",))
+        else:
+            return redirect("appeals:call", pk=call.pk)
+    context = {"form": form, "criteria": criteria, "nested_errors": nested.get("criteria", []), "call": call,
+               "delete_error": delete_error,
+               "locked_criteria": list(call.criteria.all()) if call is not None and form.locked else []}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "appeals/call_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def call_create(request: HttpRequest) -> HttpResponse:
+    """``/appeals/calls/new/``: draft a call for proposals with its criteria (``services.call_create``).
+    Visitors get the sign-in page; anyone but the secretariat gets 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not selectors.may_draft_calls(request.user):
+        raise PermissionDenied(_("Only the secretariat drafts calls for proposals."))
+    return _call_form(request, None)
+
+
+def _call_to_change(request: HttpRequest, pk: int) -> Call:
+    call = selectors.call_get(user=request.user, pk=pk)
+    if not selectors.may_draft_calls(request.user):
+        raise PermissionDenied(_("Only the secretariat changes calls for proposals."))
+    return call
+
+
+@require_http_methods(["GET", "POST"])
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/appeals/calls/<id>/edit/``: change a call (``services.call_update``). A draft changes entirely;
+    an open or closed call keeps its body, opening date, highest score and criteria (shown, locked); a
+    decided call no longer changes (400). 404 when the user may not read the call, 403 when they may read
+    it but are not the secretariat."""
+    call = _call_to_change(request, pk)
+    if call.status == Call.Status.DECIDED:
+        return _bad_request(request, _("The call is decided: it can no longer change."))
+    return _call_form(request, call)
+
+
+@require_http_methods(["POST"])
+def call_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """``POST /appeals/calls/<id>/delete/`` with a ``reason``: delete a draft call (``services.call_delete``).
+    404 / 403 as the edit page; a refusal (no reason, not a draft) is shown on the edit page (400)."""
+    call = _call_to_change(request, pk)
+    form = DeleteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("Say why the call is deleted.")})
+        services.call_delete(actor=request.user, call=call, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        if call.status == Call.Status.DECIDED:
+            return _bad_request(request, " ".join(exc.messages))
+        return _call_form(request, call, delete_error=" ".join(exc.messages))
+    messages.success(request, _("The draft call for proposals was deleted."))
+    return redirect("appeals:call-list")
