@@ -233,6 +233,8 @@ def _flat(errors) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for field, value in errors.items():
         messages: list[str] = []
+        if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
+            value = [value.get(i, {}) for i in range(max(value) + 1)]  # a list's errors, by index
         if isinstance(value, dict):
             messages = [f"{key}: {m}" for key, ms in _flat(value).items() for m in ms]
         else:
