@@ -3,8 +3,8 @@
 ``POST /api/import/projects/`` and ``POST /api/import/flows/`` take a multipart upload (``file``, and the
 ``reason`` recorded on every change; ``?dry_run=1`` checks every row and writes nothing, without needing a
 reason) and answer with the import report: 200 when every row passed (written unless a dry run), 400
-with the same report when any row has a problem (nothing written) or with ``error.fields.file`` when the
-file cannot be read at all. Signed-in users only; each row is checked as the user, through the same
+with the same report when any row has a problem or the file cannot be read at all (nothing written), or
+with an error body naming a missing or bad parameter. Signed-in users only; each row is checked as the user, through the same
 services as the pages. Exports are files: see ``/exchange/export/``.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -21,8 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compact.core.api import ErrorSerializer
-from compact.interop.services import IMPORTERS
+from compact.core.api import ErrorSerializer, InvalidParametersSerializer
+from compact.interop.services import IMPORTERS, ImportReport
+from compact.interop.tabular.columns import Problem
 from compact.interop.tabular.reader import MAX_FILE_SIZE, TableError, read_table
 
 
@@ -112,9 +113,15 @@ class ImportApi(APIView):
         try:
             table = read_table(upload.read(), upload.name or "")
         except TableError as exc:
-            raise exceptions.ValidationError({"file": exc.messages}) from exc
-        report = IMPORTERS[self.kind](actor=request.user, table=table, dry_run=dry_run, reason=reason)
+            report = ImportReport(self.kind, upload.name or "", dry_run,
+                                  problems=[Problem(None, "", "", "", message) for message in exc.messages])
+        else:
+            report = IMPORTERS[self.kind](actor=request.user, table=table, dry_run=dry_run, reason=reason)
         return Response(report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+
+
+PROBLEMS = PolymorphicProxySerializer(component_name="ImportProblems", resource_type_field_name=None,
+                                     serializers=[ImportReportSerializer, InvalidParametersSerializer])
 
 
 def _schema(kind: str, summary: str):
@@ -125,8 +132,8 @@ def _schema(kind: str, summary: str):
         parameters=[DRY_RUN],
         request={"multipart/form-data": ImportInputSerializer},
         responses={200: ImportReportSerializer,
-                   400: OpenApiResponse(ImportReportSerializer, description="Problems: nothing written "
-                                        "(or an unreadable file, as an error body with `fields.file`)."),
+                   400: OpenApiResponse(PROBLEMS, description="The report of a file with problems (nothing "
+                                        "written), or an error body naming a bad parameter (`file`, `reason`, `dry_run`)."),
                    401: ErrorSerializer, 403: ErrorSerializer},
     )
 

@@ -125,3 +125,33 @@ def test_api_import_needs_a_signed_in_user_and_a_reason(client, people, who):
     else:
         response = client.post("/api/import/flows/?dry_run=1", {"file": SimpleUploadedFile("f.csv", csv_bytes(ROWS))})
         assert response.status_code in (401, 403)
+
+
+def test_api_responses_match_the_openapi_document(client, people):
+    """200 and both kinds of 400 validated strictly against the served document."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client, RequestFactory
+    from openapi_core import Config, OpenAPI
+    from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+
+    schema = json.loads(Client().get("/api/schema/?format=json").content)
+    openapi = OpenAPI.from_dict(schema, config=Config(additional_properties_default_policy="forbid",
+                                                      response_properties_default_policy="required"))
+    client.force_login(people.unodc)
+    bad = [*ROWS[:2], ["Other", "UNODC", "wg-99", "466"]]
+    cases = [
+        ("/api/import/projects/?dry_run=1", {"file": SimpleUploadedFile("p.csv", csv_bytes(ROWS))}, 200),
+        ("/api/import/projects/?dry_run=1", {"file": SimpleUploadedFile("p.csv", csv_bytes(bad))}, 400),
+        ("/api/import/flows/?dry_run=1", {"file": SimpleUploadedFile("f.csv", "Qué?,#org\n".encode("latin-1"))}, 400),
+        ("/api/import/flows/", {"file": SimpleUploadedFile("f.csv", csv_bytes(ROWS))}, 400),  # no reason
+    ]
+    for url, data, expected in cases:
+        response = client.post(url, data)
+        assert response.status_code == expected, response.content[:300]
+        # The upload's stream is read: the operation is found from a bodiless request to the same address.
+        operation = RequestFactory().post(url)
+        openapi.validate_response(DjangoOpenAPIRequest(operation), DjangoOpenAPIResponse(response))
+    response = client.post("/api/import/flows/?dry_run=1", {"file": SimpleUploadedFile("f.csv", b"a,b\n")})
+    assert response.json()["problems"][0]["message"].startswith("No row of HXL hashtags found")
