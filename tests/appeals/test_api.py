@@ -188,3 +188,14 @@ def test_write_responses_match_the_schema(world, openapi):
     schema = Client().get("/api/schema/?format=json").json()["paths"]
     assert {"get", "post"} <= set(schema["/api/calls/"]) and {"get", "patch"} <= set(schema["/api/calls/{call_id}/"])
     assert {"get", "post"} <= set(schema["/api/appeals/"]) and {"get", "patch"} <= set(schema["/api/appeals/{key}/"])
+
+
+def test_writes_use_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    from support.projects import make_project
+
+    projects = [make_project(None, stage="published", title=f"Project {i}", iati_identifier=f"XM-TEST-W{i}") for i in range(6)]
+    with django_assert_max_num_queries(40):
+        assert _api(world.users.sec).post("/api/calls/", _call_payload(), format="json").status_code == 201
+    payload = _appeal_payload(world, projects=[world.sahel.pk, *(p.pk for p in projects)])
+    with django_assert_max_num_queries(40):
+        assert _api(world.users.officer).post("/api/appeals/", payload, format="json").status_code == 201
