@@ -180,3 +180,14 @@ def test_workflow_steps_through_the_api(world):
     assert step(users.secretariat, "submit").status_code == 400
     assert step(users.secretariat, "approve").status_code == 404
     assert Project.objects.get(pk=pk).stage == "published"
+
+
+def test_out_of_range_ids_in_a_change_are_field_errors_not_server_errors(world):
+    """A pillar number or document id beyond what the database holds is refused on its field (400)."""
+    client = _api(world.users.secretariat)
+    url = f"/api/projects/{world.projects.internal2.pk}/"
+    huge = 10 ** 20
+    pillars = client.patch(url, {"pillars": [huge]}, format="json")
+    assert pillars.status_code == 400 and "pillars" in pillars.json()["error"]["fields"]
+    documents = client.patch(url, {"documents": [huge]}, format="json")
+    assert documents.status_code == 400 and "documents" in documents.json()["error"]["fields"]

@@ -263,3 +263,21 @@ def test_delete(world):
     services.project_delete(actor=u.unodc, project=world.projects.internal2, reason="Duplicate")
     assert not Project.objects.filter(pk=world.projects.internal2.pk).exists()
     assert not Budget.objects.filter(project_id=world.projects.internal2.pk).exists()
+
+
+def test_changing_only_the_rows_of_a_confidential_project_needs_a_reason(world):
+    """docs/access.md: a change to anything confidential must say why; a project's areas, budgets and
+    other rows follow it, so changing only them (no field of the project itself) needs a reason too."""
+    project = world.projects.confidential2
+    project.stage = "draft"
+    Project.objects.filter(pk=project.pk).update(stage="draft")
+    before = list(Area.objects.filter(project=project).values_list("code", "percentage"))
+    events = ChangeEvent.objects.count()
+    with pytest.raises(ReasonRequired):
+        services.project_update(actor=world.users.unodc, project=project,
+                                data={"areas": [{"code": "566", "percentage": Decimal("100")}]})
+    assert list(Area.objects.filter(project=project).values_list("code", "percentage")) == before
+    assert ChangeEvent.objects.count() == events
+    services.project_update(actor=world.users.unodc, project=project,
+                            data={"areas": [{"code": "566", "percentage": Decimal("100")}]}, reason="Nigeria only")
+    assert list(Area.objects.filter(project=project).values_list("code", flat=True)) == ["566"]

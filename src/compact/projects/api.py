@@ -34,6 +34,11 @@ from compact.registry.models import Body, Entity, Pillar, StrategyReview
 
 PAGE_SIZE = 50
 
+#: Largest row id (the ids are 64-bit: ``DEFAULT_AUTO_FIELD`` is ``BigAutoField``) and pillar number (a
+#: small integer column): a larger number is refused on its field instead of reaching the database.
+MAX_ID = 2**63 - 1
+MAX_PILLAR = 32767
+
 BAD_REQUEST = OpenApiResponse(InvalidParametersSerializer, description="Invalid input: `error.fields` names each bad field.")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="You may read the joint project but not change it.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such joint project, or you may not read it.")
@@ -284,7 +289,7 @@ class ProjectWriteSerializer(serializers.Serializer):
     lead_entity = _Lookup(Entity, "acronym", "No entity has the acronym “%(value)s”.", required=False)
     lead_body = _Lookup(Body, "key", "No body has the key “%(value)s”.", required=False)
     working_groups = serializers.ListField(child=_Lookup(Body, "key", "No body has the key “%(value)s”."), required=False)
-    pillars = serializers.ListField(child=serializers.IntegerField(), required=False)
+    pillars = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_PILLAR), required=False)
     iati_identifier = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     activity_status = serializers.CharField(required=False)
     start = serializers.DateField(required=False, allow_null=True)
@@ -299,7 +304,7 @@ class ProjectWriteSerializer(serializers.Serializer):
     sdg_targets = serializers.ListField(child=serializers.CharField(), required=False)
     resolution_paragraphs = ParagraphInputSerializer(many=True, required=False)
     budgets = BudgetInputSerializer(many=True, required=False)
-    documents = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    documents = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_pillars(self, value):

@@ -37,7 +37,7 @@ from django.db.models import ProtectedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from compact.access.models import Sensitivity
+from compact.access.models import PROTECTED_LEVELS, Sensitivity
 from compact.access.policy import Action, can
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
@@ -501,12 +501,28 @@ def _link_ids(project: Project, key: str) -> list[int]:
     return sorted(getattr(project, key).values_list("pk", flat=True)) if project.pk else []
 
 
-def _write_children(project: Project, key: str, rows: list[dict], *, actor, reason: str) -> None:
+def _write_children(project: Project, key: str, rows: list[dict], *, actor, reason: str, protected: bool = False) -> None:
     """Make ``project``'s ``key`` rows equal ``rows``: rows already stored as given are kept, others
-    deleted, the missing ones created; one change-log event per row deleted or created."""
+    deleted, the missing ones created; one change-log event per row deleted or created.
+
+    The rows follow the project (docs/access.md): when it is (or was, before this change) confidential or
+    strictly confidential (``protected``), a row created or deleted without a reason raises
+    ``ReasonRequired`` (call it inside the write's transaction, which then writes nothing)."""
     model, fields = CHILDREN[key]
     wanted = [tuple(row[f] for f in fields) for row in rows]
-    for existing in list(model.objects.filter(project=project).order_by("pk")):
+    existing_rows = list(model.objects.filter(project=project).order_by("pk"))
+    kept = [tuple(getattr(existing, f) for f in fields) for existing in existing_rows]
+    remaining = list(wanted)
+    changed = len(kept) != len(wanted)
+    for values in kept:
+        if values in remaining:
+            remaining.remove(values)
+        else:
+            changed = True
+    if changed and protected and not (reason or "").strip():
+        raise ReasonRequired(_("A reason is required for a change to the %(rows)s of a confidential joint project.")
+                             % {"rows": model._meta.verbose_name_plural})
+    for existing in existing_rows:
         values = tuple(getattr(existing, f) for f in fields)
         if values in wanted:
             wanted.remove(values)
@@ -583,8 +599,9 @@ def project_update(*, actor, project: Project, data: Mapping, reason: str = "") 
             for key, objects in links.items():
                 getattr(project, key).set(objects)
             record_change(action=ChangeEvent.Action.UPDATE, obj=project, changes=changes, reason=reason, actor=actor)
+        protected = bool({stored.sensitivity, project.sensitivity} & PROTECTED_LEVELS)
         for key, rows in children.items():
-            _write_children(project, key, rows, actor=actor, reason=reason)
+            _write_children(project, key, rows, actor=actor, reason=reason, protected=protected)
     return project
 
 
