@@ -98,3 +98,20 @@ def test_schema_names_the_funding_endpoints(db):
     paths = json.loads(schema.content)["paths"] if schema["Content-Type"].startswith("application/json") else schema.content.decode()
     for path in ("/api/flows/", "/api/flows/{flow_id}/", "/api/funding/totals/", "/api/rates/"):
         assert path in paths
+
+
+def test_an_out_of_range_project_filter_is_a_field_error(world):
+    """``?project=`` beyond any id the database holds answers 400 on ``project``, never a server error."""
+    response = _client(world.secretariat).get(f"/api/flows/?project={10 ** 20}")
+    assert response.status_code == 400 and "project" in response.json()["error"]["fields"]
+
+
+def test_a_rates_row_number_that_is_not_a_number_is_ignored(world):
+    """The optional ``row`` of a rates row only numbers messages: junk there falls back to the row's
+    position instead of failing the request."""
+    response = _client(world.secretariat).post(
+        "/api/rates/", {"rows": [{"row": "x", "currency": "EUR", "month": "2026-04", "rate": "0"}], "reason": "April"},
+        content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"row": 1, "column": "rate", "value": "0",
+                                          "message": "A rate is a positive number of units per US dollar."}]

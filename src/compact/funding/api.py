@@ -24,6 +24,7 @@ from compact.access.policy import Action, get_for
 from compact.audit.services import ReasonRequired
 from compact.core.api import ErrorSerializer, InvalidParametersSerializer
 from compact.funding import selectors, services
+from compact.funding.filters import MAX_ID
 from compact.funding.models import Flow
 from compact.funding.views import labelled_rows
 from compact.projects.models import Project
@@ -94,7 +95,7 @@ class FlowWriteSerializer(serializers.Serializer):
     name), ``reference``, ``description`` and the ``reason`` (required to change or delete, and for
     confidential projects)."""
 
-    project = serializers.IntegerField(min_value=1)
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=Flow.Kind.choices)
     amount = serializers.CharField(help_text=gettext_lazy("A decimal as a string, e.g. \"1234.50\"; negative for a de-obligation."))
     currency = serializers.CharField(max_length=3)
@@ -129,7 +130,7 @@ class FlowUpdateSerializer(FlowWriteSerializer):
 class FlowListInputSerializer(serializers.Serializer):
     """Filters (``compact.funding.filters.FlowFilter``) and the ``page``."""
 
-    project = serializers.IntegerField(required=False)
+    project = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=Flow.Kind.choices, required=False)
     currency = serializers.CharField(required=False)
     working_group = serializers.CharField(required=False)

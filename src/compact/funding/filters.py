@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from compact.funding.models import Flow
 
+#: Largest row id (64-bit ids, ``BigAutoField``): a larger ``project`` is an invalid filter, not a database error.
+MAX_ID = 2**63 - 1
+
 
 class FlowFilter(django_filters.FilterSet):
     """Flow filters, all optional and combined with AND:
@@ -23,7 +26,8 @@ class FlowFilter(django_filters.FilterSet):
     An unknown kind or a malformed date or id makes the filter invalid with a message on that parameter.
     """
 
-    project = django_filters.NumberFilter(label=_("Project"), field_name="project_id")
+    project = django_filters.NumberFilter(label=_("Project"), field_name="project_id", min_value=1, max_value=MAX_ID,
+                                          decimal_places=0)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Flow.Kind.choices)
     currency = django_filters.CharFilter(label=_("Currency"), field_name="currency", lookup_expr="iexact")
     working_group = django_filters.CharFilter(label=_("Lead working group"), field_name="project__lead_body__key",

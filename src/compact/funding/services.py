@@ -311,7 +311,8 @@ def _read_rows(rows: Iterable[Mapping]) -> tuple[list[tuple[str, dt.date, Decima
     seen: dict[tuple[str, dt.date], int] = {}
     for position, raw in enumerate(rows, start=1):
         row = {str(k).strip().lower(): v for k, v in raw.items()}
-        number = int(row.get("row") or position)
+        given = str(row.get("row") or "").strip()
+        number = int(given) if given.isdecimal() and len(given) < 10 else position
         cells: dict[str, Any] = {}
         failed = False
         try:
