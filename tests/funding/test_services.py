@@ -191,3 +191,15 @@ def test_csv_row_numbers_reach_the_errors(world):
     rows = services.rates_read_csv(b"currency;month;rate\n\nEUR;2026-05;0,9\nEUR;2026-05;x\n")
     report = services.rates_load(actor=world.secretariat, rows=rows, reason="May")
     assert [(e.row, e.column, e.value) for e in report.errors] == [(4, "rate", "x")]
+
+
+def test_an_amount_longer_than_fifteen_significant_digits_is_refused_not_rounded(world):
+    """SQLite keeps decimals as IEEE 754 doubles (15 significant digits): 12345678901234567 would be stored
+    as 12345678901234600, so it is refused with its field; 999999999999.99 (15 digits) is kept exactly."""
+    with pytest.raises(ValidationError) as excinfo:
+        services.flow_create(actor=None, project=world.p4, kind="requirement", amount="12345678901234567",
+                             currency="USD", date=dt.date(2026, 5, 1))
+    assert "15 significant digits" in excinfo.value.message_dict["amount"][0]
+    flow = services.flow_create(actor=None, project=world.p4, kind="requirement", amount="999999999999.99",
+                                currency="USD", date=dt.date(2026, 5, 1))
+    assert Flow.objects.get(pk=flow.pk).amount == D("999999999999.99")

@@ -281,3 +281,14 @@ def test_changing_only_the_rows_of_a_confidential_project_needs_a_reason(world):
     services.project_update(actor=world.users.unodc, project=project,
                             data={"areas": [{"code": "566", "percentage": Decimal("100")}]}, reason="Nigeria only")
     assert list(Area.objects.filter(project=project).values_list("code", flat=True)) == ["566"]
+
+
+def test_a_budget_longer_than_fifteen_significant_digits_is_refused(seeded):
+    """As funding flows: an amount SQLite could not keep exactly (more than 15 significant digits) is
+    named, with its budget line."""
+    budget = {"period_start": dt.date(2025, 1, 1), "period_end": dt.date(2025, 12, 31),
+              "amount": Decimal("1234567890123456.78"), "currency": "USD"}
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_create(actor=None, data=_data(budgets=[budget]))
+    assert _errors(excinfo)["budgets"] == [
+        "Budget 1: 1234567890123456.78 has more than 15 significant digits, which cannot be stored exactly."]

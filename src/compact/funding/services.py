@@ -36,7 +36,7 @@ from compact.access.principal import principal_for
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.funding.models import ExchangeRate, Flow
-from compact.projects.models import Project
+from compact.projects.models import MONEY_SIGNIFICANT_DIGITS, Project, significant_digits
 from compact.reference.currencies import check_amount
 from compact.reference.currencies import currency as iso_currency
 from compact.registry.models import Entity
@@ -96,6 +96,9 @@ def _clean_flow(values: dict[str, Any]) -> dict[str, Any]:
                                       "refunds and de-obligations).")]
             elif abs(out["amount"]) >= Decimal(10) ** 17:
                 errors["amount"] = [_("The amount is too large: at most 17 digits before the decimal point.")]
+            elif significant_digits(out["amount"]) > MONEY_SIGNIFICANT_DIGITS:
+                errors["amount"] = [_("%(value)s has more than %(digits)d significant digits, which cannot be stored "
+                                      "exactly.") % {"value": out["amount"], "digits": MONEY_SIGNIFICANT_DIGITS}]
     day = _as_date(out.get("date"))
     if day is None:
         errors["date"] = [_("A date is required, as YYYY-MM-DD.") if not out.get("date")

@@ -32,6 +32,16 @@ MARKER_CHOICES = [
 
 #: Money: up to 17 digits before the point and 3 after (ISO 4217 minor units are 0, 2 or 3).
 MONEY = {"max_digits": 20, "decimal_places": 3}
+
+#: Most significant digits an amount may have: SQLite keeps a decimal column as a binary floating-point
+#: number (IEEE 754 double, exact to 15 significant digits), so a longer amount would not be stored as
+#: given. 15 digits still hold 999,999,999,999.999 in a currency with three decimals.
+MONEY_SIGNIFICANT_DIGITS = 15
+
+
+def significant_digits(amount) -> int:
+    """The number of significant digits of a finite ``Decimal`` (``Decimal("1200000.50")`` has 8)."""
+    return len(amount.normalize().as_tuple().digits) if amount else 0
 PERCENT = {"max_digits": 6, "decimal_places": 3}
 
 

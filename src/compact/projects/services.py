@@ -44,6 +44,7 @@ from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.core.i18n import FALLBACK_ORDER, field_name
 from compact.library.models import Document
 from compact.projects.models import (
+    MONEY_SIGNIFICANT_DIGITS,
     Area,
     Budget,
     Participant,
@@ -51,6 +52,7 @@ from compact.projects.models import (
     ResolutionParagraph,
     SdgTarget,
     Sector,
+    significant_digits,
 )
 from compact.projects.selectors import STEPS, may_step
 from compact.reference import codelists, currencies, geography
@@ -377,6 +379,10 @@ def _budgets(values, errors: _Errors, project: Project | None) -> list[dict]:
             continue
         if abs(amount) >= Decimal(10) ** 17:
             errors.add("budgets", prefix + _("the amount is too large."))
+            continue
+        if significant_digits(amount) > MONEY_SIGNIFICANT_DIGITS:
+            errors.add("budgets", prefix + _("%(value)s has more than %(digits)d significant digits, which cannot be "
+                                             "stored exactly.") % {"value": amount, "digits": MONEY_SIGNIFICANT_DIGITS})
             continue
         budget_type = _code(errors, "budgets", prefix, "BudgetType", item.get("type") or "1", stored_types)
         status = _code(errors, "budgets", prefix, "BudgetStatus", item.get("status") or "1", stored_types)
