@@ -139,6 +139,20 @@ def test_the_form_creates_a_project_with_its_nested_rows(world):
     assert edit.status_code == 200 and "Penal Reform International" in edit.content.decode()
 
 
+def test_the_form_fits_the_page_and_shows_stored_numbers_as_typed(world):
+    """Every widget carries its Bootstrap class (so the long SDG targets cannot widen the page), the
+    titles come first and the reason last, and a stored 60.000 % or 250000.50 shows as 60 and 250000.5."""
+    html = _client(world.users.unodc).get(f"/projects/{world.projects.internal2.pk}/edit/").content.decode()
+    assert re.search(r'<select name="sdg_targets"[^>]*class="form-select"', html) or re.search(
+        r'<select name="sdg_targets"[^>]*size="8"[^>]*class="form-select"', html)
+    assert re.search(r'<select name="areas-0-code" class="form-select form-select-sm"', html)
+    assert re.search(r'<input type="text" name="title_en"[^>]*class="form-control"', html)
+    assert html.index('name="title_ar"') < html.index('name="lead_entity"') < html.index('name="reason"')
+    assert html.index('name="reason"') < html.index('name="participants-TOTAL_FORMS"')
+    assert 'name="areas-0-percentage" value="60"' in html and 'name="areas-1-percentage" value="40"' in html
+    assert 'name="sectors-0-percentage" value="100"' in html
+
+
 def test_who_gets_the_form(world):
     assert _client().get("/projects/new/").status_code == 302
     assert _client(world.users.outsider).get("/projects/new/").status_code == 403

@@ -42,6 +42,21 @@ def _marker(value):
     return None if value in ("", None) else int(value)
 
 
+def bootstrap(form: forms.Form, *, small: bool = False) -> None:
+    """Give every widget of ``form`` its Bootstrap class (``form-select`` for choices, ``form-control`` for
+    the rest, the ``-sm`` sizes in the formsets' table cells; check boxes keep the browser's), so that no
+    field is wider than the page (a multiple choice of long SDG targets included)."""
+    size = "-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
+            continue
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", f"form-select{' form-select' + size if size else ''}")
+        else:
+            widget.attrs.setdefault("class", f"form-control{' form-control' + size if size else ''}")
+
+
 class ProjectForm(forms.Form):
     """A project's own fields (titles and descriptions in the six languages) and the ``reason``."""
 
@@ -62,7 +77,8 @@ class ProjectForm(forms.Form):
                                                  required=False, empty_value=None)
     default_currency = forms.ChoiceField(label=_("Default currency"))
     sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL)
-    sdg_targets = forms.MultipleChoiceField(label=_("SDG targets"), required=False)
+    sdg_targets = forms.MultipleChoiceField(label=_("SDG targets"), required=False,
+                                            widget=forms.SelectMultiple(attrs={"size": 8}))
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=1000,
                              help_text=_("Required for confidential projects and for published ones."))
 
@@ -72,11 +88,21 @@ class ProjectForm(forms.Form):
         if project is not None and kwargs.get("data") is None:
             kwargs["initial"] = self.initial_from(project)
         super().__init__(*args, **kwargs)
+        # The titles and descriptions come first and the reason last, as on the other forms.
+        fields = dict(self.fields)
+        self.fields.clear()
         for code, name in settings.LANGUAGES:
+            direction = {"dir": "rtl"} if code == "ar" else {}
             self.fields[field_name("title", code)] = forms.CharField(
-                label=_("Title (%(language)s)") % {"language": name}, required=False, max_length=300)
+                label=_("Title (%(language)s)") % {"language": name}, required=False, max_length=300,
+                widget=forms.TextInput(attrs={"lang": code, **direction}))
             self.fields[field_name("description", code)] = forms.CharField(
-                label=_("Description (%(language)s)") % {"language": name}, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+                label=_("Description (%(language)s)") % {"language": name}, required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code, **direction}))
+        reason = fields.pop("reason")
+        self.fields.update(fields)
+        self.fields["reason"] = reason
+        bootstrap(self)
         groups, entities = creatable_leads(user=user)
         group_ids = {g.pk for g in groups} | ({project.lead_body_id} if project else set())
         entity_ids = {e.pk for e in entities} | ({project.lead_entity_id} if project else set())
@@ -132,6 +158,7 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _codes("OrganisationRole")()
+        bootstrap(self, small=True)
 
 
 class SectorForm(forms.Form):
@@ -144,6 +171,7 @@ class SectorForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vocabulary"].choices = _codes("SectorVocabulary")()
+        bootstrap(self, small=True)
 
 
 class AreaForm(forms.Form):
@@ -155,6 +183,7 @@ class AreaForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = _area_choices()
+        bootstrap(self, small=True)
 
 
 class BudgetForm(forms.Form):
@@ -173,6 +202,7 @@ class BudgetForm(forms.Form):
         self.fields["currency"].choices = _currency_choices()
         self.fields["type"].choices = _codes("BudgetType")()[1:]
         self.fields["status"].choices = _codes("BudgetStatus")()[1:]
+        bootstrap(self, small=True)
 
 
 ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=2, can_delete=True)
@@ -189,15 +219,21 @@ FORMSETS = {
 }
 
 
+def _plain(value):
+    """A stored Decimal as typed: ``Decimal("33.330")`` -> ``"33.33"``, ``Decimal("100.000")`` -> ``"100"``."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def formset_initial(project: Project | None) -> dict[str, list[dict]]:
-    """The initial rows of each formset for ``project`` (none for a new project)."""
+    """The initial rows of each formset for ``project`` (none for a new project); percentages and amounts
+    without the trailing zeros of their stored scale."""
     if project is None:
         return {key: [] for key in FORMSETS}
     return {
         "participants": [{"role": p.role, "entity": p.entity, "name": p.name, "ref": p.ref} for p in project.participants.all()],
-        "sectors": [{"vocabulary": s.vocabulary, "code": s.code, "percentage": s.percentage} for s in project.sectors.all()],
-        "areas": [{"code": a.code, "percentage": a.percentage} for a in project.areas.all()],
-        "budgets": [{"period_start": b.period_start, "period_end": b.period_end, "amount": b.amount, "currency": b.currency,
+        "sectors": [{"vocabulary": s.vocabulary, "code": s.code, "percentage": _plain(s.percentage)} for s in project.sectors.all()],
+        "areas": [{"code": a.code, "percentage": _plain(a.percentage)} for a in project.areas.all()],
+        "budgets": [{"period_start": b.period_start, "period_end": b.period_end, "amount": _plain(b.amount), "currency": b.currency,
                      "value_date": b.value_date, "type": b.type, "status": b.status} for b in project.budgets.all()],
     }
 
