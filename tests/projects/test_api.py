@@ -191,3 +191,21 @@ def test_out_of_range_ids_in_a_change_are_field_errors_not_server_errors(world):
     assert pillars.status_code == 400 and "pillars" in pillars.json()["error"]["fields"]
     documents = client.patch(url, {"documents": [huge]}, format="json")
     assert documents.status_code == 400 and "documents" in documents.json()["error"]["fields"]
+
+
+def test_a_hidden_document_answers_as_one_that_does_not_exist(world):
+    """Linking a document the user may not read gets the same message as a document id that does not
+    exist: the answer never tells that a confidential document exists."""
+    import datetime as dt
+
+    from compact.library.models import Document
+    from compact.registry.models import Body
+
+    hidden = Document.objects.create(title="Confidential threat assessment", owner_body=Body.objects.get(key="wg-5"),
+                                     sensitivity="confidential", document_date=dt.date(2026, 1, 1))
+    client = _api(world.users.unodc)
+    url = f"/api/projects/{world.projects.internal2.pk}/"
+    to_hidden = client.patch(url, {"documents": [hidden.pk]}, format="json")
+    to_nothing = client.patch(url, {"documents": [hidden.pk + 1000]}, format="json")
+    assert to_hidden.status_code == to_nothing.status_code == 400
+    assert to_hidden.json()["error"]["fields"] == to_nothing.json()["error"]["fields"] == {"documents": ["No such document."]}

@@ -316,7 +316,11 @@ class ProjectWriteSerializer(serializers.Serializer):
         return [found[n] for n in value]
 
     def validate_documents(self, value):
-        found = {d.pk: d for d in Document.objects.filter(pk__in=value)}
+        """The documents by id; one that does not exist and one the user (``context["user"]``) may not read
+        get the same message, so that the answer does not tell whether a hidden document exists."""
+        from compact.access.policy import Action, restrict
+
+        found = {d.pk: d for d in restrict(Document.objects.filter(pk__in=value), self.context.get("user"), Action.VIEW)}
         if set(value) - set(found):
             raise serializers.ValidationError(_("No such document."))
         return [found[n] for n in value]
@@ -334,8 +338,8 @@ def _service_errors(exc: Exception):
     raise exc
 
 
-def _write_data(data) -> tuple[dict, str]:
-    serializer = ProjectWriteSerializer(data=data)
+def _write_data(data, user) -> tuple[dict, str]:
+    serializer = ProjectWriteSerializer(data=data, context={"user": user})
     serializer.is_valid(raise_exception=True)
     values = dict(serializer.validated_data)
     reason = values.pop("reason", "")
@@ -388,7 +392,7 @@ class ProjectListApi(APIView):
         """The created project (201)."""
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        data, reason = _write_data(request.data)
+        data, reason = _write_data(request.data, request.user)
         try:
             project = services.project_create(actor=request.user, data=data, reason=reason)
         except (DjangoValidationError, ReasonRequired) as exc:
@@ -425,7 +429,7 @@ class ProjectDetailApi(APIView):
     def patch(self, request: Request, project_id: int) -> Response:
         """The changed project."""
         project = selectors.project_get(user=request.user, pk=project_id, action="change")
-        data, reason = _write_data(request.data)
+        data, reason = _write_data(request.data, request.user)
         try:
             services.project_update(actor=request.user, project=project, data=data, reason=reason)
         except (DjangoValidationError, ReasonRequired) as exc:
