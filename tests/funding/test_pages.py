@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -23,9 +24,25 @@ def test_overview_shows_totals_and_names_the_missing_rate(world):
     assert "$2,550,000.00" in page  # requirement: 1,000,000 + 500,000 + 800,000 + 250,000
     assert "$1,050,006.67" in page  # funded
     assert "$1,499,993.33" in page  # gap
-    assert "incomplete: 1 amount not converted (EUR 2026-03)" in page
+    assert "incomplete: no rate for EUR 2026-03" in page
     assert "Nigeria (566)" in page and "Africa (002)" in page and "WG 5" in page
     assert "<svg" in page
+
+
+def test_overview_marks_each_incomplete_figure_and_names_pillars_and_implementing_entities(world):
+    from compact.projects.models import Participant
+
+    Participant.objects.create(project=world.p1, role="4", entity=world.entities["UNDP"])
+    page = _client(world.secretariat).get("/funding/").content.decode()
+    overall = re.search(r'<table class="table align-middle funding-overall">.*?</table>', page, re.S).group(0)
+    # p2's EUR 2026-03 commitment has no rate: funded and gap are incomplete, the requirement is not.
+    cells = re.findall(r'<td class="text-end">(.*?)</td>', overall, re.S)
+    assert [("incomplete-mark" in c) for c in cells] == [False, False, True, False, False, True]
+    assert "II. Measures to prevent and combat terrorism" in page
+    implementing = re.search(r'<table class="table table-striped align-middle funding-implementing_entity">.*?</table>',
+                             page, re.S).group(0)
+    # UNDP implements p1 only: requirement 1,000,000; funded 500,000 - 50,000 = 450,000.
+    assert "UNDP" in implementing and "$1,000,000.00" in implementing and "$450,000.00" in implementing
 
 
 def test_overview_leaves_out_projects_the_user_may_not_count(world):

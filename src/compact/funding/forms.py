@@ -35,6 +35,11 @@ class FlowForm(forms.Form):
     FIELDS = ("kind", "amount", "currency", "date", "provider_entity", "provider_name", "provider_ref",
               "receiver_entity", "receiver_name", "reference", "description")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+
     @classmethod
     def initial_for(cls, flow: Flow) -> dict:
         return {name: getattr(flow, name) for name in cls.FIELDS} | {

@@ -28,7 +28,7 @@ from compact.reference.geography import area
 from compact.registry.models import Body, Entity, Pillar
 
 #: The overview's tables: (dimension, heading).
-OVERVIEW_DIMENSIONS = ("working_group", "pillar", "entity", "country", "region")
+OVERVIEW_DIMENSIONS = ("working_group", "pillar", "entity", "implementing_entity", "country", "region")
 
 
 def _labels(dimension: str, keys) -> dict:
@@ -39,7 +39,7 @@ def _labels(dimension: str, keys) -> dict:
         return {b.pk: (_("WG %(number)s") % {"number": b.number} if b.number else translated(b, "title").text)
                 for b in Body.objects.filter(pk__in=keys)}
     if dimension == "pillar":
-        return {p.pk: _("Pillar %(number)s") % {"number": p.number} for p in Pillar.objects.filter(pk__in=keys)}
+        return {p.pk: f"{p.roman}. {translated(p, 'title').text}" for p in Pillar.objects.filter(pk__in=keys)}
     if dimension in ("entity", "implementing_entity"):
         return {e.pk: e.acronym for e in Entity.objects.filter(pk__in=keys)}
     if dimension in ("country", "region"):
@@ -80,12 +80,14 @@ def _chart(rows) -> dict | None:
 @require_http_methods(["GET", "HEAD"])
 def overview(request: HttpRequest) -> HttpResponse:
     """``/funding/``: totals (requirement, pledged, funded, disbursed, spent, funding gap) overall and by
-    working group, pillar, lead entity, country and region, of the projects the user may count, with a
-    chart of requirement and funded by working group. A figure missing rates says which."""
+    working group, pillar, lead entity, implementing entity (IATI OrganisationRole 4), country and region,
+    of the projects the user may count, with a chart of requirement and funded by working group. A figure
+    missing rates is marked, and its row says which currencies and months."""
     computed = selectors.totals_by_many(user=request.user, dimensions=["all", *OVERVIEW_DIMENSIONS])
     tables = [(d, labelled_rows(d, computed[d])) for d in OVERVIEW_DIMENSIONS]
     headings = {"working_group": _("By working group"), "pillar": _("By pillar"), "entity": _("By lead entity"),
-                "country": _("By beneficiary country"), "region": _("By region")}
+                "implementing_entity": _("By implementing entity"), "country": _("By beneficiary country"),
+                "region": _("By region")}
     context = {
         "overall": computed["all"][None],
         "tables": [(d, headings[d], rows) for d, rows in tables],

@@ -24,12 +24,19 @@ def money(amount: Decimal | None, currency: str = "USD") -> str:
 
 @register.filter
 def incomplete(value) -> str:
-    """For a ``Money`` or ``Totals`` missing some rates: "incomplete: N amounts not converted (EUR 2026-03,
-    ...)" naming each currency and month; empty when complete."""
+    """For a ``Money`` or ``Totals`` missing some rates: "incomplete: no rate for EUR 2026-03, JPY 2026-04",
+    naming each currency and month whose amounts are left out (one pair may hold several amounts); empty
+    when complete."""
     pairs = getattr(value, "not_converted", ())
     if not pairs:
         return ""
     labels = ", ".join(f"{code} {month:%Y-%m}" for code, month in pairs)
-    return ngettext("incomplete: %(count)d amount not converted (%(pairs)s)",
-                    "incomplete: %(count)d amounts not converted (%(pairs)s)", len(pairs)) % {
-        "count": len(pairs), "pairs": labels}
+    return ngettext("incomplete: no rate for %(pairs)s", "incomplete: no rates for %(pairs)s", len(pairs)) % {
+        "pairs": labels}
+
+
+@register.filter
+def figures(totals) -> list:
+    """The ``Money`` figures of a ``Totals`` in the order of the totals tables' columns: requirement,
+    pledged, funded, disbursed, spent, funding gap."""
+    return [totals.requirement, totals.pledged, totals.funded, totals.disbursed, totals.spent, totals.gap]
