@@ -79,6 +79,14 @@ def test_detail_shows_names_in_english_and_arabic(world):
     assert "$1,200,000.00" in html
     assert "Security system management and reform" in html  # Sector 15210
     assert "Implementing" in html and "Funding" in html and "Japan" in html
+    # Codes with their names: pillar II, SDG target 16.a (UNSDG-Targets), the default currency (ISO 4217).
+    assert "II. Measures to prevent and combat terrorism" in html and "Pillar 2" not in html
+    assert "<bdi>16.a</bdi> - Strengthen relevant national institutions" in html
+    assert "USD - US Dollar" in html
+    # Percentages as entered (stored 60.000 and 40.000), not with the stored scale.
+    assert "<bdi>60&nbsp;%</bdi>" in html and "<bdi>40&nbsp;%</bdi>" in html and "60.000" not in html
+    french = _client(world.users.unoda).get(f"/projects/{pk}/?lang=fr").content.decode()
+    assert "<bdi>100&nbsp;%</bdi>" in french
     client = _client(world.users.unoda)
     arabic = client.get(f"/projects/{pk}/?lang=ar")
     assert arabic.status_code == 200

@@ -9,6 +9,7 @@ import dataclasses
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 
 from compact.projects.models import Project
 from compact.projects.services import SECTOR_CODELISTS
@@ -38,6 +39,24 @@ def money(amount: Decimal, currency_code: str) -> str:
         return f"{amount} {currency_code}"
 
 
+def percent(value: Decimal | None) -> str:
+    """A percentage as entered, for the active language, without the trailing zeros of its stored scale
+    (``Decimal("33.330")`` -> "33.33" in English, "33,33" in French); "100" for None (a sole sector)."""
+    if value is None:
+        return number_format(100)
+    exponent = value.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return number_format(value, decimal_pos=places)
+
+
+def currency_name(code: str) -> str:
+    """"EUR - Euro": the ISO 4217 code with its name in the active language; the code when unknown."""
+    try:
+        return f"{code} - {currencies.currency(code, new=False).name()}"
+    except ValidationError:
+        return code
+
+
 @dataclasses.dataclass
 class ProjectView:
     """What a page or the API shows of a project, names in the active language."""
@@ -50,6 +69,7 @@ class ProjectView:
     sdg_targets: list[dict]
     budgets: list[dict]
     budget_totals: list[str]  # one formatted total per currency
+    default_currency: str = ""  # "USD - US Dollar"
 
 
 def describe(project: Project) -> ProjectView:
@@ -68,10 +88,12 @@ def describe(project: Project) -> ProjectView:
         activity_status=code_name("ActivityStatus", project.activity_status),
         roles=[(code, code_name("OrganisationRole", code), roles[code]) for code in sorted(roles)],
         sectors=[{"row": s, "vocabulary": code_name("SectorVocabulary", s.vocabulary),
-                  "name": code_name(SECTOR_CODELISTS[s.vocabulary], s.code) if s.vocabulary in SECTOR_CODELISTS else s.code}
+                  "name": code_name(SECTOR_CODELISTS[s.vocabulary], s.code) if s.vocabulary in SECTOR_CODELISTS else s.code,
+                  "percent": percent(s.percentage)}
                  for s in project.sectors.all()],
-        areas=[{"row": a, "name": area_name(a.code)} for a in project.areas.all()],
+        areas=[{"row": a, "name": area_name(a.code), "percent": percent(a.percentage)} for a in project.areas.all()],
         sdg_targets=[{"code": t.code, "name": code_name("UNSDG-Targets", t.code)} for t in project.sdg_targets.all()],
         budgets=budgets,
         budget_totals=[money(amount, code) for code, amount in sorted(totals.items())],
+        default_currency=currency_name(project.default_currency) if project.default_currency else "",
     )
