@@ -5,6 +5,7 @@ queries whatever the number of activities."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -97,6 +98,28 @@ def test_the_compare_page_shows_the_changes_and_refuses_bad_numbers(plan, client
     assert client.get(f"/planning/compare/?a={plan.v1.pk}&b=x").status_code == 400
     assert client.get(f"/planning/compare/?a={plan.v1.pk}").status_code == 400
     assert client.get(f"/planning/compare/?a={plan.v1.pk}&b=999999").status_code == 404
+
+
+def test_the_list_offers_to_compare_any_two_programmes(plan, client):
+    _login(client, plan.users.secretariat)
+    v2 = s.programme_new_version(actor=plan.users.secretariat, programme=plan.v1, reason=REASON)
+    html = client.get("/planning/").content.decode()
+    assert 'action="/planning/compare/"' in html
+    # "From" defaults to the older version, "to" to the newer one.
+    assert f'<option value="{plan.v1.pk}" selected>' in html.split('id="compare-a"')[1].split("</select>")[0]
+    assert f'<option value="{v2.pk}" selected>' in html.split('id="compare-b"')[1].split("</select>")[0]
+
+
+def test_a_workplan_history_shows_its_outputs_and_activities_and_a_programme_its_priorities(plan, client):
+    _login(client, plan.users.secretariat)
+    workplan = client.get(f"/planning/workplans/{plan.workplan.pk}/", {"lang": "en"}).content.decode()
+    history = workplan.split("History of changes")[1]
+    for text in ("Guidance", "Training", "Workshop", "Course"):  # outputs 1 and 2, activities 1.1 and 2.1
+        assert text in history, text
+    programme = client.get(f"/planning/{plan.v1.pk}/", {"lang": "en"}).content.decode()
+    assert "Border security" in programme.split("History of changes")[1]
+    # "(version 1, Adopted)": no space between the status badge and the bracket.
+    assert re.search(r'programme-status[^>]*>Adopted</span>\)', workplan)
 
 
 def _grow(plan, extra: int) -> None:

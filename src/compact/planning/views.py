@@ -95,11 +95,13 @@ def _may_add_programme(user) -> bool:
 @require_http_methods(["GET", "HEAD"])
 def programme_list(request: HttpRequest) -> HttpResponse:
     """``/planning/``: every programme version the user may list, latest period first, with status and
-    adoption."""
+    adoption, and a form choosing two of them to compare (``/planning/compare/``; by default the second
+    listed, "from", and the first, "to")."""
     programmes = list(selectors.programme_list(user=request.user))
     _log(request, AccessEvent.Action.LIST, Programme, programmes)
     return render(request, "planning/programme_list.html", {
-        "programmes": programmes, "may_add": _may_add_programme(request.user)})
+        "programmes": programmes, "may_add": _may_add_programme(request.user),
+        "compare_fields": [("a", _("From"), 1), ("b", _("To"), 0)]})
 
 
 @require_http_methods(["GET", "HEAD"])
