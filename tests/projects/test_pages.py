@@ -123,6 +123,7 @@ def _form_data(**extra):
         "budgets-TOTAL_FORMS": "1", "budgets-INITIAL_FORMS": "0", "budgets-0-period_start": "2025-01-01",
         "budgets-0-period_end": "2025-12-31", "budgets-0-amount": "250000.50", "budgets-0-currency": "EUR",
         "budgets-0-type": "1", "budgets-0-status": "2",
+        "paragraphs-TOTAL_FORMS": "0", "paragraphs-INITIAL_FORMS": "0",
     }
     return data | extra
 
@@ -159,6 +160,26 @@ def test_the_form_fits_the_page_and_shows_stored_numbers_as_typed(world):
     assert html.index('name="reason"') < html.index('name="participants-TOTAL_FORMS"')
     assert 'name="areas-0-percentage" value="60"' in html and 'name="areas-1-percentage" value="40"' in html
     assert 'name="sectors-0-percentage" value="100"' in html
+
+
+def test_the_form_records_the_resolution_paragraphs_a_project_answers(world):
+    from compact.registry.models import Body, Entity, StrategyReview
+
+    review = StrategyReview.objects.get(resolution="75/291")  # the 7th review, 2021
+    client = _client(world.users.unodc)
+    data = _form_data(lead_entity=Entity.objects.get(acronym="UNODC").pk, lead_body=Body.objects.get(key="wg-2").pk,
+                      **{"areas-2-percentage": "33.34", "paragraphs-TOTAL_FORMS": "2", "paragraphs-0-review": review.pk,
+                         "paragraphs-0-paragraph": "118", "paragraphs-1-paragraph": "77"})
+    response = client.post("/projects/new/", data)
+    assert response.status_code == 400  # paragraph 77 names no review
+    assert "a Strategy review is required." in response.content.decode()
+    response = client.post("/projects/new/", data | {"paragraphs-1-paragraph": ""})
+    assert response.status_code == 302
+    project = Project.objects.get(title_en="Prison radicalisation prevention")
+    assert list(project.resolution_paragraphs.values_list("review__resolution", "paragraph")) == [("75/291", "118")]
+    assert "75/291 para. 118" in client.get(f"/projects/{project.pk}/").content.decode()
+    edit = client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert 'name="paragraphs-0-paragraph" value="118"' in edit
 
 
 def test_who_gets_the_form(world):

@@ -13,7 +13,7 @@ from compact.access.models import Sensitivity
 from compact.core.i18n import field_name
 from compact.projects.models import MARKER_CHOICES, Project
 from compact.reference import codelists, currencies, geography
-from compact.registry.models import Body, Entity, Pillar
+from compact.registry.models import Body, Entity, Pillar, StrategyReview
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -186,6 +186,26 @@ class AreaForm(forms.Form):
         bootstrap(self, small=True)
 
 
+class ReviewChoiceField(forms.ModelChoiceField):
+    """A Strategy review named by its resolution: "7th review: resolution 75/291"."""
+
+    def label_from_instance(self, obj: StrategyReview) -> str:
+        return _("Review %(number)s: resolution %(resolution)s") % {"number": obj.number, "resolution": obj.resolution}
+
+
+class ParagraphForm(forms.Form):
+    """A paragraph of a Strategy review resolution the project answers (e.g. 75/291 para. 118); only
+    reviews with a resolution are offered."""
+
+    review = ReviewChoiceField(label=_("Strategy review"), required=False,
+                               queryset=StrategyReview.objects.exclude(resolution="").order_by("-number"))
+    paragraph = forms.CharField(label=_("Paragraph"), max_length=12, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self, small=True)
+
+
 class BudgetForm(forms.Form):
     """An IATI budget line."""
 
@@ -209,6 +229,7 @@ ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=2, can_delete=
 SectorFormSet = forms.formset_factory(SectorForm, extra=2, can_delete=True)
 AreaFormSet = forms.formset_factory(AreaForm, extra=3, can_delete=True)
 BudgetFormSet = forms.formset_factory(BudgetForm, extra=2, can_delete=True)
+ParagraphFormSet = forms.formset_factory(ParagraphForm, extra=2, can_delete=True)
 
 #: The nested parts: data key -> (formset class, prefix, fields that make a row non-empty).
 FORMSETS = {
@@ -216,6 +237,7 @@ FORMSETS = {
     "sectors": (SectorFormSet, "sectors", ("code",)),
     "areas": (AreaFormSet, "areas", ("code",)),
     "budgets": (BudgetFormSet, "budgets", ("amount",)),
+    "resolution_paragraphs": (ParagraphFormSet, "paragraphs", ("paragraph",)),
 }
 
 
@@ -235,6 +257,7 @@ def formset_initial(project: Project | None) -> dict[str, list[dict]]:
         "areas": [{"code": a.code, "percentage": _plain(a.percentage)} for a in project.areas.all()],
         "budgets": [{"period_start": b.period_start, "period_end": b.period_end, "amount": _plain(b.amount), "currency": b.currency,
                      "value_date": b.value_date, "type": b.type, "status": b.status} for b in project.budgets.all()],
+        "resolution_paragraphs": [{"review": r.review, "paragraph": r.paragraph} for r in project.resolution_paragraphs.all()],
     }
 
 
