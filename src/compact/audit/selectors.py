@@ -114,7 +114,15 @@ def _field_for(model: type[models.Model] | None, attname: str) -> models.Field |
     for field in model._meta.concrete_fields:
         if field.attname == attname:
             return field
+    for field in model._meta.many_to_many:
+        if field.name == attname:
+            return field
     return None
+
+
+def _ids(value: Any) -> list:
+    """The ids a recorded value holds: the items of a many-to-many list, or the one value."""
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 #: Related rows whose names may replace their ids in a diff: the public structure of the registry.
@@ -196,7 +204,8 @@ def _related_ids(events: Iterable[ChangeEvent]) -> dict[str, set]:
                 continue
             label = field.related_model._meta.label_lower
             if label in wanted:
-                wanted[label].update(str(v) for v in pair if v not in (None, ""))
+                for value in (pair if isinstance(pair, list | tuple) else [pair]):
+                    wanted[label].update(str(v) for v in _ids(value) if v not in (None, ""))
     return wanted
 
 
@@ -238,7 +247,9 @@ def _field_changes(event: ChangeEvent, names: Mapping[tuple[str, str], str]) -> 
     for name, pair in (event.changes or {}).items():
         before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
         field = _field_for(model, name)
-        if field is not None and field.is_relation and issubclass(field.related_model or object, AccessControlled):
+        if field is not None and field.many_to_many:
+            before_text, after_text = _many_text(field, before, names), _many_text(field, after, names)
+        elif field is not None and field.is_relation and issubclass(field.related_model or object, AccessControlled):
             # Another access-controlled item (e.g. the document an annex belongs to): never named or
             # numbered here, since the reader may not be allowed to read it; its own page links it.
             stub = str(field.related_model._meta.verbose_name)
@@ -260,6 +271,19 @@ def _field_changes(event: ChangeEvent, names: Mapping[tuple[str, str], str]) -> 
         ))
     rows.sort(key=lambda r: (order.get(r.field, len(order)), r.field))
     return rows
+
+
+def _many_text(field: models.Field, value: Any, names: Mapping[tuple[str, str], str]) -> str:
+    """A many-to-many value as text: the names of public registry rows ("WG 2, WG 3"); for
+    access-controlled rows (documents) only how many there are, since the reader may not read them."""
+    ids = [v for v in _ids(value) if v not in (None, "")]
+    if not ids:
+        return ""
+    related = field.related_model
+    if issubclass(related, AccessControlled):
+        return f"{len(ids)} \u00d7 {related._meta.verbose_name}"
+    label = related._meta.label_lower
+    return ", ".join(names.get((label, str(i)), str(i)) for i in ids)
 
 
 def _model_label(object_type: str) -> str:
