@@ -304,7 +304,10 @@ class ProjectWriteSerializer(serializers.Serializer):
     sdg_targets = serializers.ListField(child=serializers.CharField(), required=False)
     resolution_paragraphs = ParagraphInputSerializer(many=True, required=False)
     budgets = BudgetInputSerializer(many=True, required=False)
-    documents = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False)
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+        help_text=("Ids of documents you may read; they replace the links among the documents you may read, and links "
+                   "to documents you may not read are kept."))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_pillars(self, value):

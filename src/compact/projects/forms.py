@@ -1,16 +1,20 @@
 """The joint-project form: the project's fields, with Django formsets for its participants, sectors,
 beneficiary areas and budgets; choices come from ``compact.reference`` (IATI 2.03 codelists, UN M49,
-ISO 4217) in the active language. The forms check types only: every rule is the services' (their
+ISO 4217) in the active language; the documents offered are those of the library the editor may read
+(``compact.library.selectors``). The forms check types only: every rule is the services' (their
 ``ValidationError`` keys are shown on the matching field or formset)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from compact.access.models import Sensitivity
-from compact.core.i18n import field_name
+from compact.core.i18n import field_name, translated
+from compact.library.models import Document
+from compact.library.selectors import document_list
 from compact.projects.models import MARKER_CHOICES, Project
 from compact.reference import codelists, currencies, geography
 from compact.registry.models import Body, Entity, Pillar, StrategyReview
@@ -57,6 +61,22 @@ def bootstrap(form: forms.Form, *, small: bool = False) -> None:
             widget.attrs.setdefault("class", f"form-control{' form-control' + size if size else ''}")
 
 
+class DocumentChoiceField(forms.ModelMultipleChoiceField):
+    """Documents of the library named by title (in the active language), date and owners:
+    "Terms of reference (March 12, 2026, WG 5 / UNOCT)" in English."""
+
+    def label_from_instance(self, obj: Document) -> str:
+        owners = []
+        if obj.owner_body is not None:
+            body = obj.owner_body
+            owners.append(_("WG %(number)s") % {"number": body.number} if body.number else translated(body, "title").text)
+        if obj.owner_entity is not None:
+            owners.append(obj.owner_entity.acronym)
+        details = [date_format(obj.document_date) if obj.document_date else str(_("no date")), " / ".join(owners)]
+        return _("%(title)s (%(details)s)") % {"title": translated(obj, "title").text,
+                                               "details": ", ".join(d for d in details if d)}
+
+
 class ProjectForm(forms.Form):
     """A project's own fields (titles and descriptions in the six languages) and the ``reason``."""
 
@@ -79,11 +99,14 @@ class ProjectForm(forms.Form):
     sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL)
     sdg_targets = forms.MultipleChoiceField(label=_("SDG targets"), required=False,
                                             widget=forms.SelectMultiple(attrs={"size": 8}))
+    documents = DocumentChoiceField(
+        label=_("Documents"), required=False, queryset=Document.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Documents of the library you may read. Links to documents you may not read stay as they are."))
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=1000,
                              help_text=_("Required for confidential projects and for published ones."))
 
     def __init__(self, *args, user, project: Project | None = None, **kwargs):
-        from compact.projects.selectors import creatable_leads
+        from compact.projects.selectors import creatable_leads, project_documents
 
         if project is not None and kwargs.get("data") is None:
             kwargs["initial"] = self.initial_from(project)
@@ -113,6 +136,9 @@ class ProjectForm(forms.Form):
         self.fields["default_currency"].initial = "USD"
         stored_targets = set(project.sdg_targets.values_list("code", flat=True)) if project else set()
         self.fields["sdg_targets"].choices = _codes("UNSDG-Targets", stored_targets)()[1:]
+        self.fields["documents"].queryset = document_list(user=user)
+        if project is not None and kwargs.get("data") is None:
+            self.initial["documents"] = project_documents(user=user, project=project)
 
     @staticmethod
     def initial_from(project: Project) -> dict:
@@ -143,7 +169,7 @@ class ProjectForm(forms.Form):
             "pillars": list(d["pillars"]), "iati_identifier": d["iati_identifier"], "activity_status": d["activity_status"],
             "start": d["start"], "end": d["end"], "gender_marker": d["gender_marker"],
             "human_rights_marker": d["human_rights_marker"], "default_currency": d["default_currency"],
-            "sensitivity": d["sensitivity"], "sdg_targets": list(d["sdg_targets"]),
+            "sensitivity": d["sensitivity"], "sdg_targets": list(d["sdg_targets"]), "documents": list(d["documents"]),
         }
 
 

@@ -5,8 +5,13 @@ Each service runs in one ``transaction.atomic()``, checks permission with the ac
 (``compact.access.policy.can(actor, Action.CHANGE, project)``: the secretariat, officers of the lead
 working group, focal points of the lead entity), validates everything before writing, and records one
 change-log event per row written (``compact.audit.services.record_change``): the project itself (its
-links to working groups, pillars and documents are fields of its event), and each participant, sector,
-beneficiary area, SDG target, resolution paragraph and budget line created, changed or deleted.
+links to working groups, pillars and documents are fields of its event, as ids), and each participant,
+sector, beneficiary area, SDG target, resolution paragraph and budget line created, changed or deleted.
+
+Documents follow their own access (``docs/access.md``): an actor links only documents they may read,
+and ``documents`` given by them replaces the links among those only; a link to a document they may not
+read (say, a confidential note of another body, linked by its officers) is kept as it is, neither
+dropped nor shown to them.
 ``actor=None`` is the platform itself (command line, importers).
 
 Validation errors are ``django.core.exceptions.ValidationError`` keyed by the ``data`` key
@@ -38,7 +43,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from compact.access.models import PROTECTED_LEVELS, Sensitivity
-from compact.access.policy import Action, can
+from compact.access.policy import Action, can, restrict
 from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.core.i18n import FALLBACK_ORDER, field_name
@@ -490,10 +495,22 @@ def _validate(project: Project, data: Mapping, actor, stored: Project | None, er
     if "pillars" in data:
         links["pillars"] = _objects(errors, "pillars", data["pillars"] or [], Pillar)
     if "documents" in data:
-        links["documents"] = _objects(
+        chosen = _objects(
             errors, "documents", data["documents"] or [], Document,
             lambda d: None if actor is None or can(actor, Action.VIEW, d) else _("No such document."))
+        links["documents"] = [*chosen, *_hidden_documents(actor, stored)]
     return children, links
+
+
+def _hidden_documents(actor, stored: Project | None) -> list[Document]:
+    """The documents linked to ``stored`` that ``actor`` may not read (``Action.VIEW``), oldest link
+    first: ``documents`` given by such an actor changes only the links among what they may read, so
+    these are kept as they are (neither dropped nor shown). None for a new project or the platform
+    (``actor=None``, which reads everything). One query."""
+    if actor is None or stored is None or stored.pk is None:
+        return []
+    readable = restrict(Document.objects.all(), actor, Action.VIEW).values("pk")
+    return list(stored.documents.exclude(pk__in=readable).order_by("pk"))
 
 
 def _base_language(project: Project) -> str:
@@ -580,7 +597,9 @@ def project_update(*, actor, project: Project, data: Mapping, reason: str = "") 
     rows: rows unchanged are kept, others deleted and created); returns the project.
 
     The actor must be able to change the project as it is and as it will be. A published project's
-    changes, and those of a confidential or strictly confidential one, need a reason. Raises as
+    changes, and those of a confidential or strictly confidential one, need a reason. ``documents``
+    lists documents the actor may read (another is refused as "No such document.", like one that does
+    not exist) and keeps the project's links to documents the actor may not read. Raises as
     ``project_create``. Nothing is recorded when nothing changes.
     """
     _check_change(actor, project, _("You may read this joint project but not change it."))
