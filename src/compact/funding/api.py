@@ -21,7 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compact.access.policy import Action, get_for
-from compact.audit.services import ReasonRequired
+from compact.audit.models import AccessEvent
+from compact.audit.services import ReasonRequired, record_access
 from compact.core.api import ErrorSerializer, InvalidParametersSerializer
 from compact.funding import selectors, services
 from compact.funding.filters import MAX_ID
@@ -265,6 +266,10 @@ class TotalsApi(APIView):
                 rows = [_row(k, label, t) for k, label, t in labelled_rows(by, selectors.totals_by(user=request.user, dimension=by))]
         except DjangoValidationError as error:
             raise _invalid(error) from None
+        if by == "project":  # the titles and money of confidential projects: a read of them
+            shown = list(Project.objects.filter(pk__in=[int(r["key"]) for r in rows]).only("pk", "sensitivity"))
+            record_access(user=request.user, action=AccessEvent.Action.LIST, model=Project, rows=shown,
+                          detail="funding totals by joint project")
         return Response(TotalsOutputSerializer({"by": by, "results": rows}).data)
 
 

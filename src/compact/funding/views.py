@@ -1,6 +1,6 @@
-"""Funding pages (HTML): the overview of totals and funding gaps, the flows of a project (with forms to
-add, change and delete them for those who may change the project), and the exchange rates (with the CSV
-upload for the secretariat).
+"""Funding pages (HTML): the overview of totals and funding gaps (by dimension and by joint project), the
+flows of a project (with forms to add, change and delete them for those who may change the project), and
+the exchange rates (with the CSV upload for the secretariat).
 
 Every read goes through ``funding.selectors`` (so through the access policy): totals count only the
 projects the user may count; a project the user may not read answers 404, one they may read but not
@@ -9,9 +9,11 @@ change answers 403 on the forms. Writes go through ``funding.services``.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,10 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compact.access.policy import Action, can, get_for
 from compact.access.principal import principal_for
-from compact.audit.services import ReasonRequired
+from compact.audit.models import AccessEvent
+from compact.audit.services import ReasonRequired, record_access
 from compact.core.i18n import translated
 from compact.funding import selectors, services
 from compact.funding.forms import DeleteForm, FlowForm, RatesUploadForm
+from compact.library.selectors import clean_page
 from compact.projects.models import Project
 from compact.reference.geography import area
 from compact.registry.models import Body, Entity, Pillar
@@ -45,7 +49,7 @@ def _labels(dimension: str, keys) -> dict:
     if dimension in ("country", "region"):
         return {k: f"{area(k).name()} ({k})" for k in keys}
     if dimension == "project":
-        return {p.pk: p.title for p in Project.objects.filter(pk__in=keys)}
+        return {p.pk: translated(p, "title").text for p in Project.objects.filter(pk__in=keys)}
     return {}
 
 
@@ -53,6 +57,36 @@ def labelled_rows(dimension: str, table: dict) -> list[tuple[object, str, select
     """``[(key, label, Totals)]`` sorted by label: the rows of a table (page and API)."""
     labels = _labels(dimension, table)
     return sorted(((k, labels.get(k, str(k)), t) for k, t in table.items()), key=lambda row: str(row[1]))
+
+
+#: Rows of the "By joint project" table per page.
+PROJECT_PAGE_SIZE = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectRow:
+    """A row of the "By joint project" table: the ``project`` (with its lead entity), its ``title`` in
+    the active language and its ``totals``."""
+
+    project: Project
+    title: str
+    totals: selectors.Totals
+
+
+def projects_by_gap(*, user, table: dict[int, selectors.Totals], page_number: int | None) -> Page:
+    """One page (``PROJECT_PAGE_SIZE`` rows, Django ``Paginator``; the last page for a number beyond it)
+    of ``ProjectRow`` for ``table`` (``totals_by(dimension="project")``: the projects ``user`` may count
+    that have flows), largest funding gap first (ties: oldest project first). The figures are those of
+    ``table``; one query reads the page's projects and lead entities, whatever the number of projects,
+    and the page's confidential projects are written to the access log."""
+    ordered = sorted(table.items(), key=lambda item: (-item[1].gap.usd, item[0]))
+    page = Paginator(ordered, PROJECT_PAGE_SIZE).get_page(page_number)
+    projects = Project.objects.select_related("lead_entity").in_bulk([pk for pk, _t in page.object_list])
+    page.object_list = [ProjectRow(project=projects[pk], title=translated(projects[pk], "title").text, totals=t)
+                        for pk, t in page.object_list if pk in projects]
+    record_access(user=user, action=AccessEvent.Action.LIST, model=Project, rows=[r.project for r in page.object_list],
+                  detail=f"funding by joint project, page {page.number}")
+    return page
 
 
 #: The chart's geometry, in SVG user units: where the bars start, their longest length, a row's height.
@@ -82,8 +116,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     """``/funding/``: totals (requirement, pledged, funded, disbursed, spent, funding gap) overall and by
     working group, pillar, lead entity, implementing entity (IATI OrganisationRole 4), country and region,
     of the projects the user may count, with a chart of requirement and funded by working group. A figure
-    missing rates is marked, and its row says which currencies and months."""
-    computed = selectors.totals_by_many(user=request.user, dimensions=["all", *OVERVIEW_DIMENSIONS])
+    missing rates is marked, and its row says which currencies and months. Below, the funding gap of each
+    joint project (``projects_by_gap``), 50 a page (``?page=``; an invalid page number answers 400)."""
+    try:
+        page_number = clean_page(request.GET.get("page"))
+    except ValidationError as exc:
+        return render(request, "400.html", {"message": " ".join(exc.messages)}, status=400)
+    computed = selectors.totals_by_many(user=request.user, dimensions=["all", "project", *OVERVIEW_DIMENSIONS])
     tables = [(d, labelled_rows(d, computed[d])) for d in OVERVIEW_DIMENSIONS]
     headings = {"working_group": _("By working group"), "pillar": _("By pillar"), "entity": _("By lead entity"),
                 "implementing_entity": _("By implementing entity"), "country": _("By beneficiary country"),
@@ -92,6 +131,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "overall": computed["all"][None],
         "tables": [(d, headings[d], rows) for d, rows in tables],
         "chart": _chart(tables[0][1]),
+        "projects": projects_by_gap(user=request.user, table=computed["project"], page_number=page_number),
     }
     return render(request, "funding/overview.html", context)
 
