@@ -132,7 +132,8 @@ EXERCISES = {
     f"compact.appeals.services.{name}": fn
     for name, fn in {
         "call_create": ex_call_create, "call_update": ex_call_update, "call_open": ex_call_open,
-        "call_close": ex_call_close, "call_delete": ex_call_delete, "proposal_submit": ex_proposal_submit, "proposal_withdraw": ex_proposal_withdraw,
+        "call_close": ex_call_close, "call_delete": ex_call_delete, "proposal_submit": ex_proposal_submit,
+        "proposal_withdraw": ex_proposal_withdraw,
         "score_set": ex_score_set, "call_select": ex_call_select, "appeal_create": ex_appeal_create,
         "appeal_update": ex_appeal_update, "appeal_from_call": ex_appeal_from_call, "appeal_publish": ex_appeal_publish,
         "appeal_close": ex_appeal_close,
