@@ -263,3 +263,10 @@ def compare(*, user, a: Programme, b: Programme) -> Comparison:
             groups.append(group)
     return Comparison(a=a, b=b, fields=_field_changes(_programme_values(a), _programme_values(b)),
                       priorities=priorities, groups=tuple(groups))
+
+
+def later_version(programme: Programme) -> Programme | None:
+    """The version that revises ``programme`` (a later version of the same key, or one that supersedes
+    it), or None. A version is revised at most once; the platform's own check, not filtered by reader."""
+    later = Programme.objects.filter(key=programme.key, version__gt=programme.version).order_by("version").first()
+    return later or Programme.objects.filter(supersedes=programme).first()

@@ -41,6 +41,7 @@ from compact.audit.models import ChangeEvent
 from compact.audit.services import ReasonRequired, diff, record_change, snapshot
 from compact.core.i18n import FALLBACK_ORDER, field_name
 from compact.planning.models import Activity, Output, Priority, Programme, Workplan
+from compact.planning.selectors import later_version
 from compact.registry.models import Body, Entity
 
 #: The languages a translated text may be given in (the six UN languages).
@@ -316,10 +317,10 @@ def programme_new_version(*, actor, programme: Programme, reason: str, actor_lab
     if stored.status != Programme.Status.ADOPTED:
         raise ValidationError({"status": _("Only an adopted version can be revised; this one is %(status)s.")
                                % {"status": stored.get_status_display()}})
-    later = Programme.objects.filter(key=stored.key, version__gt=stored.version).order_by("version").first()
-    if later is not None or Programme.objects.filter(supersedes=stored).exists():
+    later = later_version(stored)
+    if later is not None:
         raise ValidationError({"status": _("Version %(version)s of this programme already exists.")
-                               % {"version": later.version if later else stored.version + 1}})
+                               % {"version": later.version}})
     _require_reason(reason, always=True)
     with transaction.atomic():
         draft = Programme(key=stored.key, version=stored.version + 1, period_start=stored.period_start,

@@ -121,17 +121,12 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workplans": workplans,
         "versions": selectors.programme_versions(user=request.user, programme=programme),
         "can_change": can_change and draft,
-        "can_revise": can_change and programme.status == Programme.Status.ADOPTED and not _has_later_version(programme),
+        "can_revise": can_change and programme.status == Programme.Status.ADOPTED and selectors.later_version(programme) is None,
         "can_add_workplan": draft and request.user.is_authenticated,
         "editable_workplans": {w.pk for w in workplans if draft and can(request.user, Action.CHANGE, w)},
         "history": object_history(user=request.user, obj=programme),
     }
     return render(request, "planning/programme_detail.html", context)
-
-
-def _has_later_version(programme: Programme) -> bool:
-    """Whether a later version of ``programme`` exists (it can be revised only once)."""
-    return Programme.objects.filter(key=programme.key, version__gt=programme.version).exists()
 
 
 @require_http_methods(["GET", "HEAD"])
