@@ -30,6 +30,10 @@ class Flow(models.Model):
 
     audit_omit = ("created_by",)
 
+    class Origin(models.TextChoices):
+        PLATFORM = "platform", _("keyed in the platform")
+        IATI = "iati", _("imported from IATI")
+
     class Kind(models.TextChoices):
         REQUIREMENT = "requirement", _("requirement")
         PLEDGE = "pledge", _("pledge")
@@ -54,6 +58,9 @@ class Flow(models.Model):
     reference = models.CharField(_("reference"), max_length=100, blank=True,
                                  help_text=_("The flow's own reference, e.g. a grant or transaction number."))
     description = models.CharField(_("description"), max_length=500, blank=True)
+    origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices, default=Origin.PLATFORM,
+                              help_text=_("Where the flow comes from: a re-import of IATI data replaces only the "
+                                          "flows it brought."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
     created = models.DateTimeField(_("created"), auto_now_add=True)

@@ -104,6 +104,8 @@ def _clean_flow(values: dict[str, Any]) -> dict[str, Any]:
         errors["date"] = [_("A date is required, as YYYY-MM-DD.") if not out.get("date")
                           else _("'%(value)s' is not a date: expected YYYY-MM-DD.") % {"value": out.get("date")}]
     out["date"] = day
+    if out.get("origin", Flow.Origin.PLATFORM) not in Flow.Origin.values:
+        errors["origin"] = [_("Unknown origin %(value)r.") % {"value": out.get("origin")}]
     if not isinstance(out.get("project"), Project):
         errors["project"] = [_("A flow belongs to a joint project.")]
     for field in ("provider_entity", "receiver_entity"):
@@ -141,6 +143,7 @@ def flow_create(
     receiver_name: str = "",
     reference: str = "",
     description: str = "",
+    origin: str = Flow.Origin.PLATFORM,
     reason: str = "",
 ) -> Flow:
     """Add a flow to ``project``; returns it.
@@ -148,7 +151,8 @@ def flow_create(
     ``kind``: one of ``Flow.Kind``; ``amount``: a ``Decimal``, ``int`` or ``str`` in ``currency`` (ISO 4217,
     not withdrawn), with no more decimals than the currency's minor unit, negative allowed (refund,
     de-obligation), zero refused, float refused (``compact.reference.currencies.check_amount``); ``date``:
-    a ``date`` or ``"YYYY-MM-DD"``. A pledge, commitment or disbursement names its provider
+    a ``date`` or ``"YYYY-MM-DD"``; ``origin``: ``Flow.Origin`` (``"iati"`` for a transaction brought by an
+    IATI import, which a later import of the same activity may replace). A pledge, commitment or disbursement names its provider
     (``provider_entity`` or ``provider_name``); a requirement or an expenditure need not.
 
     Raises ``Http404`` (the actor may not read the project), ``PermissionDenied`` (may read, not change),
@@ -161,7 +165,7 @@ def flow_create(
         "project": project, "kind": kind, "amount": amount, "currency": currency, "date": date,
         "provider_entity": provider_entity, "provider_name": provider_name, "provider_ref": provider_ref,
         "receiver_entity": receiver_entity, "receiver_name": receiver_name, "reference": reference,
-        "description": description,
+        "description": description, "origin": origin,
     })
     _reason_for_project(project, reason)
     with transaction.atomic():

@@ -11,10 +11,11 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         """A project's history shows the changes of its participants, sectors, areas, SDG targets,
-        resolution paragraphs and budgets with its own."""
+        resolution paragraphs, budgets and related
+        activities with its own."""
         from compact.audit.selectors import register_history_children
 
         register_history_children("projects.project", [
             (f"projects.{model}", "project_id")
-            for model in ("participant", "sector", "area", "sdgtarget", "resolutionparagraph", "budget")
+            for model in ("participant", "sector", "area", "sdgtarget", "resolutionparagraph", "budget", "relatedactivity")
         ])

@@ -226,3 +226,22 @@ class Budget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} {self.period_start}..{self.period_end}"
+
+
+class RelatedActivity(models.Model):
+    """Another IATI activity this project is linked to: IATI 2.03 RelatedActivityType ``type`` (1 parent,
+    2 child, 3 sibling, 4 co-funded, 5 third party) and the other activity's IATI identifier ``ref``,
+    which may or may not be a project of the platform (``compact.projects.selectors.related_projects``)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="related_activities")
+    type = models.CharField(_("relation"), max_length=2, help_text=_("IATI RelatedActivityType code."))
+    ref = models.CharField(_("IATI activity identifier"), max_length=150)
+
+    class Meta:
+        verbose_name = _("related activity")
+        verbose_name_plural = _("related activities")
+        ordering = ["project", "type", "ref"]
+        constraints = [models.UniqueConstraint(fields=["project", "type", "ref"], name="projects_related_once")]
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.ref}"

@@ -69,6 +69,7 @@ class ProjectView:
     sdg_targets: list[dict]
     budgets: list[dict]
     budget_totals: list[str]  # one formatted total per currency
+    related: list[dict] = dataclasses.field(default_factory=list)  # {"type": name, "ref": IATI identifier}
     default_currency: str = ""  # "USD - US Dollar"
 
 
@@ -96,4 +97,5 @@ def describe(project: Project) -> ProjectView:
         budgets=budgets,
         budget_totals=[money(amount, code) for code, amount in sorted(totals.items())],
         default_currency=currency_name(project.default_currency) if project.default_currency else "",
+        related=[{"type": code_name("RelatedActivityType", r.type), "ref": r.ref} for r in project.related_activities.all()],
     )

@@ -21,7 +21,7 @@ from compact.registry.models import Body, Entity, Participation
 def _projects() -> QuerySet[Project]:
     """Projects with everything a list row or a detail page shows, in a fixed number of queries."""
     return Project.objects.select_related("lead_entity", "lead_body").prefetch_related(
-        "working_groups", "pillars", "areas", "sectors", "sdg_targets", "budgets",
+        "working_groups", "pillars", "areas", "sectors", "sdg_targets", "budgets", "related_activities",
         Prefetch("participants", queryset=Participant.objects.select_related("entity")),
         Prefetch("resolution_paragraphs", queryset=ResolutionParagraph.objects.select_related("review")),
     )

@@ -54,6 +54,7 @@ from compact.projects.models import (
     Budget,
     Participant,
     Project,
+    RelatedActivity,
     ResolutionParagraph,
     SdgTarget,
     Sector,
@@ -71,6 +72,7 @@ DATA_KEYS = frozenset({
     "title", "description", "lead_entity", "lead_body", "working_groups", "pillars", "iati_identifier",
     "activity_status", "start", "end", "gender_marker", "human_rights_marker", "default_currency", "sensitivity",
     "participants", "sectors", "areas", "sdg_targets", "resolution_paragraphs", "budgets", "documents",
+    "related_activities",
 })
 
 #: Sector vocabularies whose codes are checked against an IATI codelist (IATI 2.03 SectorVocabulary:
@@ -90,6 +92,7 @@ CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "sdg_targets": (SdgTarget, ("code",)),
     "resolution_paragraphs": (ResolutionParagraph, ("review_id", "paragraph")),
     "budgets": (Budget, ("period_start", "period_end", "amount", "currency", "value_date", "type", "status")),
+    "related_activities": (RelatedActivity, ("type", "ref")),
 }
 
 #: The many-to-many links of a project, recorded as fields of the project's own change-log event.
@@ -354,6 +357,33 @@ def _paragraphs(values, errors: _Errors) -> list[dict]:
     return out
 
 
+def _valid_iati_identifier(identifier: str) -> bool:
+    """Whether ``identifier`` may be an IATI activity identifier: 1 to 150 characters, no white space and
+    none of ``/ & | ?`` (IATI 2.03, iati-identifier)."""
+    return 0 < len(identifier) <= 150 and not any(c.isspace() or c in IATI_IDENTIFIER_FORBIDDEN for c in identifier)
+
+
+def _related(values, errors: _Errors, project: Project | None) -> list[dict]:
+    """Related activities ``[{"type": IATI RelatedActivityType code, "ref": IATI activity identifier}]``."""
+    stored = _stored_values(project, "related_activities", "type")
+    out: list[dict] = []
+    for index, item in enumerate(_items(errors, "related_activities", values)):
+        prefix = _item(_("Related activity"), index)
+        code = _code(errors, "related_activities", prefix, "RelatedActivityType", item.get("type"), stored)
+        ref = str(item.get("ref") or "").strip()
+        if not _valid_iati_identifier(ref):
+            errors.add("related_activities", prefix + _("an IATI activity identifier has 1 to 150 characters and no "
+                                                        "spaces or / & | ? (IATI 2.03)."))
+            continue
+        if project is not None and ref == project.iati_identifier:
+            errors.add("related_activities", prefix + _("a project is not related to itself."))
+            continue
+        row = {"type": code, "ref": ref}
+        if code is not None and row not in out:
+            out.append(row)
+    return out
+
+
 def _budgets(values, errors: _Errors, project: Project | None) -> list[dict]:
     stored_currencies = _stored_values(project, "budgets", "currency")
     stored_types = _stored_values(project, "budgets", "type") | _stored_values(project, "budgets", "status")
@@ -440,7 +470,7 @@ def _validate(project: Project, data: Mapping, actor, stored: Project | None, er
     if "iati_identifier" in data:
         identifier = str(data["iati_identifier"] or "").strip() or None
         if identifier is not None:
-            if len(identifier) > 150 or any(c.isspace() or c in IATI_IDENTIFIER_FORBIDDEN for c in identifier):
+            if not _valid_iati_identifier(identifier):
                 errors.add("iati_identifier", _("An IATI activity identifier has at most 150 characters and no spaces "
                                                 "or / & | ? (IATI 2.03)."))
             elif Project.objects.filter(iati_identifier=identifier).exclude(pk=project.pk).exists():
@@ -483,7 +513,8 @@ def _validate(project: Project, data: Mapping, actor, stored: Project | None, er
     children: dict[str, list[dict]] = {}
     builders = {"participants": lambda v: _participants(v, errors, stored), "sectors": lambda v: _sectors(v, errors, stored),
                 "areas": lambda v: _areas(v, errors), "sdg_targets": lambda v: _sdg_targets(v, errors, stored),
-                "resolution_paragraphs": lambda v: _paragraphs(v, errors), "budgets": lambda v: _budgets(v, errors, stored)}
+                "resolution_paragraphs": lambda v: _paragraphs(v, errors), "budgets": lambda v: _budgets(v, errors, stored),
+                "related_activities": lambda v: _related(v, errors, stored)}
     for key, build in builders.items():
         if key in data:
             children[key] = build(data[key] if data[key] is not None else [])
