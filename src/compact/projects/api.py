@@ -71,7 +71,7 @@ class SectorOutputSerializer(serializers.Serializer):
     vocabulary = serializers.CharField()
     code = serializers.CharField()
     name = serializers.CharField()
-    percentage = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+    percentage = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
 
 
 class AreaOutputSerializer(serializers.Serializer):
@@ -79,7 +79,7 @@ class AreaOutputSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     name = serializers.CharField()
-    percentage = serializers.DecimalField(max_digits=6, decimal_places=3)
+    percentage = serializers.DecimalField(max_digits=7, decimal_places=4)
 
 
 class ParagraphOutputSerializer(serializers.Serializer):

@@ -192,7 +192,7 @@ class SectorForm(forms.Form):
 
     vocabulary = forms.ChoiceField(label=_("Vocabulary"), initial="1")
     code = forms.CharField(label=_("Sector code"), max_length=20, required=False)
-    percentage = forms.DecimalField(label=_("Percentage"), required=False, max_digits=6, decimal_places=3)
+    percentage = forms.DecimalField(label=_("Percentage"), required=False, max_digits=7, decimal_places=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,7 +204,7 @@ class AreaForm(forms.Form):
     """A beneficiary country or region (UN M49) and its share in percent."""
 
     code = forms.ChoiceField(label=_("Country or region"), required=False)
-    percentage = forms.DecimalField(label=_("Percentage"), required=False, max_digits=6, decimal_places=3)
+    percentage = forms.DecimalField(label=_("Percentage"), required=False, max_digits=7, decimal_places=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

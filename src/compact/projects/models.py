@@ -42,7 +42,8 @@ MONEY_SIGNIFICANT_DIGITS = 15
 def significant_digits(amount) -> int:
     """The number of significant digits of a finite ``Decimal`` (``Decimal("1200000.50")`` has 8)."""
     return len(amount.normalize().as_tuple().digits) if amount else 0
-PERCENT = {"max_digits": 6, "decimal_places": 3}
+#: Percentages: up to 100 with four decimals, as IATI publishers give them (e.g. 2.4139).
+PERCENT = {"max_digits": 7, "decimal_places": 4}
 
 
 class Project(AccessControlled):

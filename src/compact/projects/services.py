@@ -141,7 +141,7 @@ def _is_date(value) -> bool:
 
 
 def _decimal(value, errors: _Errors, key: str, prefix: str) -> Decimal | None:
-    """``value`` as a Decimal (str, int or Decimal; never float) with at most three decimal places, or
+    """``value`` as a Decimal (str, int or Decimal; never float) with at most four decimal places, or
     None after reporting the problem."""
     if isinstance(value, float) or isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         errors.add(key, prefix + _("percentage %(value)r must be a decimal number written as text or a Decimal, "
@@ -155,8 +155,8 @@ def _decimal(value, errors: _Errors, key: str, prefix: str) -> Decimal | None:
         errors.add(key, prefix + _("'%(value)s' is not a percentage.") % {"value": value})
         return None
     exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -3:
-        errors.add(key, prefix + _("percentage %(value)s has more than three decimal places.") % {"value": number})
+    if isinstance(exponent, int) and exponent < -4:
+        errors.add(key, prefix + _("percentage %(value)s has more than four decimal places.") % {"value": number})
         return None
     if not Decimal(0) < number <= HUNDRED:
         errors.add(key, prefix + _("percentage %(value)s must be more than 0 and at most 100.") % {"value": number})

@@ -1,0 +1,347 @@
+"""Importing IATI 2.01-2.03 activity files as joint projects and their funding, all or nothing.
+
+``iati_import`` reads each file with ``compact.interop.iati.reader`` (schema, codelists and IATI rules,
+streaming), keeps the activities that ``selection`` finds relevant (all of them without a selection),
+maps each to project data and flows (``compact.interop.iati.mapping``) and hands them to the services of
+the apps: ``compact.projects.services.project_create`` / ``project_update`` and
+``compact.funding.services.flow_create`` / ``flow_delete``, so every rule, every permission check and
+every change-log event is theirs. Everything runs in one ``transaction.atomic()`` with a savepoint per
+activity, so that one activity's failure does not hide the next one's problems; when any problem is
+found, or on a dry run, everything is rolled back: nothing is written and no change-log event remains.
+
+Matching: an activity whose IATI identifier a project has updates that project (its lead working group
+stays); otherwise it creates a project led by the entity of the reporting organisation (or, when that
+organisation is not a registry entity, ``lead_entity``) in ``lead_body``. A project's flows that came
+from IATI (``Flow.origin == "iati"``) are replaced by the activity's transactions, keeping those that
+are unchanged; flows keyed in the platform are never touched. Re-importing the same file therefore
+changes nothing. A project whose identifier starts with a reporting organisation's identifier but that
+the file no longer has is reported as disappeared, never deleted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from compact.access.policy import Action, can, restrict
+from compact.audit.models import ChangeEvent
+from compact.audit.services import ReasonRequired
+from compact.interop.iati.mapping import Organisations, project_data
+from compact.interop.iati.reader import IatiFileError, open_iati
+from compact.interop.iati.records import ActivityRecord, Finding
+from compact.interop.iati.selection import Selection
+from compact.registry.models import Body, Entity
+
+#: The fields of a flow compared to decide whether an imported transaction is already stored.
+FLOW_FIELDS = ("kind", "amount", "currency", "date", "provider_entity_id", "provider_name", "provider_ref",
+               "receiver_entity_id", "receiver_name", "reference", "description")
+
+
+@dataclass(frozen=True)
+class ActivityResult:
+    """What an activity did (or would do, on a dry run): ``action`` is ``"create"``, ``"update"``,
+    ``"unchanged"`` or ``"skipped"`` (not relevant to the selection); ``kept_because`` gives the
+    selection's reasons; ``fields`` what an update changes (project fields and child rows, and
+    ``flows``)."""
+
+    file: str
+    line: int
+    identifier: str
+    action: str
+    title: str
+    project_id: int | None = None
+    kept_because: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    transactions: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {"file": self.file, "line": self.line, "identifier": self.identifier, "action": self.action,
+                "title": self.title, "project": self.project_id, "kept_because": list(self.kept_because),
+                "fields": list(self.fields), "transactions": self.transactions}
+
+
+@dataclass
+class IatiReport:
+    """The outcome of an import: the ``files`` read (name, version, size, activities), whether it was a
+    ``dry_run``, the ``activities``' results, the ``problems`` (any problem means nothing was written),
+    the ``notes`` (what was normalised or left aside), the ``unknown_organisations`` (to map in the
+    registry) and the projects that ``disappeared`` from the files."""
+
+    dry_run: bool
+    files: list[dict] = field(default_factory=list)
+    activities: list[ActivityResult] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    unknown_organisations: list[dict] = field(default_factory=list)
+    disappeared: list[dict] = field(default_factory=list)
+    selection: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether every activity passed."""
+        return not self.problems
+
+    @property
+    def written(self) -> bool:
+        """Whether the import was written (no problem, not a dry run)."""
+        return self.ok and not self.dry_run
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{"create": n, "update": n, "unchanged": n, "skipped": n}`` over the activities that passed."""
+        found = Counter(r.action for r in self.activities)
+        return {action: found.get(action, 0) for action in ("create", "update", "unchanged", "skipped")}
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (the API's, the task's and ``compact import iati --format json``'s answer)."""
+        return {
+            "files": self.files, "dry_run": self.dry_run, "ok": self.ok, "written": self.written,
+            "counts": self.counts, "selection": self.selection,
+            "activities": [r.as_dict() for r in self.activities],
+            "problems": [p.as_dict() for p in self.problems], "notes": [n.as_dict() for n in self.notes],
+            "unknown_organisations": self.unknown_organisations, "disappeared": self.disappeared,
+        }
+
+
+def _reason(reason: str, dry_run: bool) -> str:
+    if reason and reason.strip():
+        return reason.strip()
+    if dry_run:
+        return _("Dry run of an import")
+    raise ReasonRequired(_("A reason is required for an import."))
+
+
+def _size(source) -> int:
+    if isinstance(source, bytes | bytearray):
+        return len(source)
+    if isinstance(source, str | Path):
+        return os.path.getsize(source)
+    return 0
+
+
+def _service_findings(exc: Exception, record: ActivityRecord) -> list[Finding]:
+    """The findings of a service's refusal of an activity, each naming the field at fault."""
+    where = f"iati-activity[{record.position}]"
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return [Finding(record.file, record.line, f"{where} ({key})", message, record.identifier)
+                for key, messages in exc.message_dict.items() for message in messages]
+    if isinstance(exc, ValidationError):
+        return [Finding(record.file, record.line, where, m, record.identifier) for m in exc.messages]
+    if isinstance(exc, Http404):
+        return [Finding(record.file, record.line, where, _("You may not read the joint project with this identifier."),
+                        record.identifier)]
+    return [Finding(record.file, record.line, where, str(exc), record.identifier)]
+
+
+def _last_event_id() -> int:
+    return ChangeEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _changed_fields(since: int) -> tuple[str, ...]:
+    """The project fields and kinds of rows that change-log events after ``since`` changed."""
+    out: list[str] = []
+    for model, changes in ChangeEvent.objects.filter(id__gt=since).values_list("content_type__model", "changes"):
+        names = [name for name in (changes or {}) if name != "updated"] if model == "project" else [model]
+        out += [n for n in names if n not in out]
+    return tuple(out)
+
+
+def _flow_key(values: dict) -> tuple:
+    return tuple(values.get(name) for name in FLOW_FIELDS)
+
+
+def _write_flows(*, actor, project, rows: list[dict], reason: str) -> int:
+    """Make the project's IATI flows equal ``rows``: unchanged ones kept, the others deleted, the new ones
+    created; returns how many flows were created or deleted."""
+    from compact.funding.models import Flow
+    from compact.funding.services import flow_create, flow_delete
+
+    wanted = []
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "line"}
+        values["provider_entity_id"] = values["provider_entity"].pk if values["provider_entity"] else None
+        values["receiver_entity_id"] = values["receiver_entity"].pk if values["receiver_entity"] else None
+        wanted.append(values)
+    remaining = [_flow_key(v) for v in wanted]
+    changed = 0
+    for flow in Flow.objects.filter(project=project, origin=Flow.Origin.IATI).order_by("pk"):
+        key = tuple(getattr(flow, name) for name in FLOW_FIELDS)
+        if key in remaining:
+            remaining.remove(key)
+            continue
+        flow_delete(actor=actor, flow=flow, reason=reason)
+        changed += 1
+    for values in wanted:
+        key = _flow_key(values)
+        if key not in remaining:
+            continue
+        remaining.remove(key)
+        arguments = {k: v for k, v in values.items() if not k.endswith("_entity_id")}
+        flow_create(actor=actor, project=project, reason=reason, **arguments)
+        changed += 1
+    return changed
+
+
+class _Importer:
+    """One import: the state shared by the activities of all files."""
+
+    def __init__(self, *, actor, report: IatiReport, reason: str, lead_body: Body | None,
+                 lead_entity: Entity | None, selection: Selection | None) -> None:
+        from compact.projects.models import Project
+
+        self.Project = Project
+        self.actor = actor
+        self.report = report
+        self.reason = reason
+        self.lead_body = lead_body
+        self.lead_entity = lead_entity
+        self.selection = selection
+        self.orgs = Organisations()
+        self.seen: dict[str, tuple[str, int]] = {}
+        self.reporting_refs: set[str] = set()
+
+    def activity(self, record: ActivityRecord) -> None:
+        report = self.report
+        report.notes += record.notes
+        title = record.titles.get(record.default_language) or next(iter(record.titles.values()), "")
+        if record.identifier in self.seen:
+            file, line = self.seen[record.identifier]
+            report.problems.append(Finding(record.file, record.line, f"iati-activity[{record.position}]/iati-identifier",
+                                           _("The activity %(identifier)s is also at %(file)s line %(line)d.")
+                                           % {"identifier": record.identifier, "file": file, "line": line},
+                                           record.identifier))
+            return
+        if record.identifier:
+            self.seen[record.identifier] = (record.file, record.line)
+        if record.reporting_org is not None and record.reporting_org.ref:
+            self.reporting_refs.add(record.reporting_org.ref)
+        if record.problems:
+            report.problems += record.problems
+            return
+        reasons: list[str] = []
+        if self.selection is not None:
+            reasons = self.selection.reasons(record)
+            if not reasons:
+                report.activities.append(ActivityResult(record.file, record.line, record.identifier, "skipped", title))
+                return
+        mapped = project_data(record, self.orgs)
+        report.notes += mapped.notes
+        if mapped.problems:
+            report.problems += mapped.problems
+            return
+        project = self.Project.objects.filter(iati_identifier=record.identifier).first()
+        if project is not None and self.actor is not None and not can(self.actor, Action.VIEW, project):
+            project = None  # treated as new: the service then refuses the identifier without revealing more
+        data = dict(mapped.data)
+        where = f"iati-activity[{record.position}]"
+        if project is None:
+            lead = mapped.lead_entity or self.lead_entity
+            if lead is None:
+                org = record.reporting_org
+                report.problems.append(Finding(record.file, record.line, f"{where}/reporting-org", _(
+                    "The reporting organisation %(org)s is not a registry entity: add its IATI identifier or an alias "
+                    "to the entity it is, or choose a lead entity for the import.")
+                    % {"org": (org.ref or org.name()) if org else "-"}, record.identifier))
+                return
+            if self.lead_body is None:
+                report.problems.append(Finding(record.file, record.line, where, _(
+                    "This activity is new to the platform: choose the lead working group of new projects."),
+                    record.identifier))
+                return
+            data["lead_entity"] = lead
+            data["lead_body"] = self.lead_body
+        from compact.projects.services import project_create, project_update
+
+        since = _last_event_id()
+        try:
+            with transaction.atomic():
+                if project is None:
+                    project = project_create(actor=self.actor, data=data, reason=self.reason)
+                    action = "create"
+                else:
+                    project_update(actor=self.actor, project=project, data=data, reason=self.reason)
+                    action = "update"
+                flows_changed = _write_flows(actor=self.actor, project=project, rows=mapped.flows, reason=self.reason)
+        except (ValidationError, PermissionDenied, Http404, ReasonRequired, DatabaseError) as exc:
+            report.problems += _service_findings(exc, record)
+            return
+        fields: tuple[str, ...] = ()
+        if action == "update":
+            fields = _changed_fields(since)
+            if not fields and not flows_changed:
+                action = "unchanged"
+        report.activities.append(ActivityResult(record.file, record.line, record.identifier, action, title,
+                                                project.pk if action != "create" or not report.dry_run else None,
+                                                tuple(reasons), fields, len(mapped.flows)))
+
+    def disappeared(self) -> list[dict]:
+        """Projects whose identifier starts with a reporting organisation's identifier of the files and that
+        the files do not have, as the actor may read them."""
+        out = []
+        for ref in sorted(self.reporting_refs):
+            projects = self.Project.objects.filter(iati_identifier__startswith=f"{ref}-").order_by("iati_identifier")
+            if self.actor is not None:
+                projects = restrict(projects, self.actor, Action.VIEW)
+            out += [{"identifier": p.iati_identifier, "project": p.pk, "title": p.title}
+                    for p in projects if p.iati_identifier not in self.seen]
+        return out
+
+
+def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reason: str,
+                lead_body: Body | None = None, lead_entity: Entity | None = None,
+                selection: Selection | None = None,
+                progress: Callable[[int, int], None] | None = None) -> IatiReport:
+    """Import IATI activity files as ``actor`` (a user, or None for the platform); module docstring.
+
+    ``files``: ``(name, source)`` pairs, the source being bytes, a path or a binary file object.
+    ``lead_body``: the lead working group of new projects; ``lead_entity``: the lead entity of new
+    projects whose reporting organisation is not a registry entity; ``selection``: keep only the
+    activities it finds relevant (None: all); ``progress(bytes_done, bytes_total)`` is called as the files
+    are read. Returns the ``IatiReport`` (problems are in it, never raised). Raises ``ReasonRequired`` when
+    ``reason`` is blank and it is not a dry run. Writes only when nothing is wrong and ``dry_run`` is false,
+    with ``reason`` on every change-log event.
+    """
+    reason = _reason(reason, dry_run)
+    report = IatiReport(dry_run, selection=selection.as_texts() if selection else None)
+    total = sum(_size(source) for _name, source in files)
+    done_before = 0
+    importer = _Importer(actor=actor, report=report, reason=reason, lead_body=lead_body, lead_entity=lead_entity,
+                         selection=selection)
+    with transaction.atomic():
+        for name, source in files:
+            try:
+                iati = open_iati(source, name)
+            except IatiFileError as exc:
+                report.problems += exc.findings
+                report.files.append({"name": name, "version": "", "size": _size(source), "activities": 0})
+                continue
+            report.notes += iati.notes
+            report.problems += iati.problems
+            base = done_before
+
+            def tick(done: int, base: int = base) -> None:
+                if progress is not None:
+                    progress(base + done, total or base + done)
+
+            count = 0
+            for record in iati.activities(progress=tick):
+                count += 1
+                importer.activity(record)
+            report.files.append({"name": name, "version": iati.version, "size": iati.size, "activities": count})
+            done_before += iati.size or _size(source)
+            tick(iati.size or 0)
+        report.unknown_organisations = importer.orgs.unknown_list()
+        report.disappeared = importer.disappeared()
+        if not report.written:
+            transaction.set_rollback(True)
+    return report
