@@ -308,8 +308,9 @@ def test_only_published_projects_are_exportable(projects):
 def test_named_projects_by_pk_or_iati_identifier(projects):
     refs = [str(projects.planned.pk), "XM-DAC-41114-PROJ-00123"]
     assert [p.pk for p in writer.exportable(user=None, refs=refs)] == sorted([projects.full.pk, projects.planned.pk])
-    assert writer.missing_refs(user=None, refs=[*refs, str(projects.draft.pk), "XX-NONE-1"]) == [
-        str(projects.draft.pk), "XX-NONE-1"]
+    beyond = "9" * 30
+    assert writer.missing_refs(user=None, refs=[*refs, str(projects.draft.pk), "XX-NONE-1", beyond]) == [
+        str(projects.draft.pk), "XX-NONE-1", beyond]
 
 
 def test_each_user_exports_the_published_projects_they_may_read(matrix_world):

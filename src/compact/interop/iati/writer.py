@@ -330,7 +330,7 @@ def exportable(*, user, refs: Sequence[str] = ()) -> QuerySet[Project]:
     if user is not None:
         queryset = restrict(queryset, user, Action.EXPORT)
     if refs:
-        pks = [int(ref) for ref in refs if ref.isascii() and ref.isdigit()]
+        pks = [int(ref) for ref in refs if ref.isascii() and ref.isdigit() and len(ref) <= 18]  # within a bigint
         queryset = queryset.filter(Q(pk__in=pks) | Q(iati_identifier__in=list(refs)))
     return export_queryset(queryset.order_by("pk"))
 
