@@ -43,9 +43,9 @@ def test_detail_has_every_iati_field(world):
     assert data["iati_identifier"] == "XM-DAC-41114-CONF-1"
     assert data["lead_entity"] == "UNODC" and data["lead_body"] == "wg-2"
     assert data["activity_status"] == {"code": "2", "name": "Implementation"}
-    assert data["areas"] == [{"code": "466", "name": "Mali", "percentage": "60.000"},
-                             {"code": "562", "name": "Niger", "percentage": "40.000"}]
-    assert data["sectors"][0]["code"] == "15210" and data["sectors"][0]["percentage"] == "100.000"
+    assert data["areas"] == [{"code": "466", "name": "Mali", "percentage": "60.0000"},
+                             {"code": "562", "name": "Niger", "percentage": "40.0000"}]
+    assert data["sectors"][0]["code"] == "15210" and data["sectors"][0]["percentage"] == "100.0000"
     assert data["budgets"][0]["amount"] == "1200000.000" and data["budgets"][0]["currency"] == "USD"
     assert {"role": "1", "role_name": "Funding", "entity": None, "name": "Japan", "ref": "XM-DAC-701"} in data["participants"]
     assert data["sdg_targets"] == [{"code": "16.a", "name": data["sdg_targets"][0]["name"]}]
