@@ -154,8 +154,17 @@ def test_budgets_periods_currencies_and_amounts(seeded):
     assert errors[1] == "Budget 2: JPY has no minor unit: 10.5 has 1 decimal place."
     assert errors[2] == "Budget 3: 'XYZ' is not a code of the IATI codelist Currency."
     assert errors[3].startswith("Budget 4: Amounts must be given as text or whole numbers")
-    assert errors[4] == "Budget 5: the amount may not be negative (-1)."
+    assert errors[4] == ("Budget 5: the amount of an original budget may not be negative (-1); only a revised budget "
+                         "may reduce it.")
     assert len(errors) == 5
+
+
+def test_a_revised_budget_may_be_negative(seeded):
+    """IATI budgets of type 2 (revised) reduce an earlier budget: a negative amount is kept as given."""
+    budgets = [{"period_start": dt.date(2025, 1, 1), "period_end": dt.date(2025, 3, 31), "amount": Decimal("-452381"),
+                "currency": "GBP", "type": "2"}]
+    project = services.project_create(actor=None, data=_data(budgets=budgets), reason="x")
+    assert [(b.amount, b.type) for b in project.budgets.all()] == [(Decimal("-452381"), "2")]
 
 
 def test_lead_body_must_be_a_working_group_and_lead_entity_a_compact_entity(seeded):

@@ -409,8 +409,10 @@ def _budgets(values, errors: _Errors, project: Project | None) -> list[dict]:
         except ValidationError as exc:
             errors.add_exc("budgets", prefix, exc)
             continue
-        if amount < 0:
-            errors.add("budgets", prefix + _("the amount may not be negative (%(amount)s).") % {"amount": amount})
+        budget_type = _code(errors, "budgets", prefix, "BudgetType", item.get("type") or "1", stored_types)
+        if amount < 0 and budget_type != "2":
+            errors.add("budgets", prefix + _("the amount of an original budget may not be negative (%(amount)s); "
+                                             "only a revised budget may reduce it.") % {"amount": amount})
             continue
         if abs(amount) >= Decimal(10) ** 17:
             errors.add("budgets", prefix + _("the amount is too large."))
@@ -419,7 +421,6 @@ def _budgets(values, errors: _Errors, project: Project | None) -> list[dict]:
             errors.add("budgets", prefix + _("%(value)s has more than %(digits)d significant digits, which cannot be "
                                              "stored exactly.") % {"value": amount, "digits": MONEY_SIGNIFICANT_DIGITS})
             continue
-        budget_type = _code(errors, "budgets", prefix, "BudgetType", item.get("type") or "1", stored_types)
         status = _code(errors, "budgets", prefix, "BudgetStatus", item.get("status") or "1", stored_types)
         if bad or budget_type is None or status is None:
             continue

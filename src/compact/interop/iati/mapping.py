@@ -22,7 +22,8 @@ the same data. What the platform does not keep is said in a note, never dropped 
 - Transactions (IATI TransactionType -> ``Flow.Kind``): 1 incoming funds and 3 disbursement ->
   disbursement; 2 outgoing and 11 incoming commitment -> commitment; 12 outgoing and 13 incoming pledge
   -> pledge; 4 expenditure -> expenditure. Other types (interest, loan repayment, reimbursement,
-  equity, credit guarantee) are not funding of the project: left aside with a note. An outgoing
+  equity, credit guarantee) are not funding of the project, nor is a transaction of value 0: left aside
+  with a note. An outgoing
   transaction (2, 3, 12) without a provider is provided by the reporting organisation.
 """
 
@@ -241,6 +242,10 @@ def flow_rows(record: ActivityRecord, orgs: Organisations, lead_entity: Entity |
             notes.append(_finding(record, _("Transaction %(number)d of type %(type)s is not a funding flow of the "
                                             "project and is not kept.") % {"number": position, "type": transaction.type},
                                   "transaction", transaction.line))
+            continue
+        if transaction.value == 0:
+            notes.append(_finding(record, _("Transaction %(number)d has the value 0 and moves no money: not kept.")
+                                  % {"number": position}, "transaction", transaction.line))
             continue
         provider_entity, provider_name, provider_ref = _party(transaction.provider, orgs, _("provider"), record)
         receiver_entity, receiver_name, _ref = _party(transaction.receiver, orgs, _("receiver"), record)
