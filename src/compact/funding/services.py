@@ -82,7 +82,7 @@ def _clean_flow(values: dict[str, Any]) -> dict[str, Any]:
         errors["kind"] = [_("Unknown kind %(value)r: expected one of %(known)s.")
                           % {"value": out.get("kind"), "known": ", ".join(Flow.Kind.values)}]
     try:
-        out["currency"] = iso_currency(out.get("currency"), new=True).code
+        out["currency"] = iso_currency(out.get("currency"), new=out.get("origin") != Flow.Origin.IATI).code
     except ValidationError as error:
         errors["currency"] = list(error.messages)
     if "currency" not in errors:

@@ -150,7 +150,8 @@ def _last_event_id() -> int:
 def _changed_fields(since: int) -> tuple[str, ...]:
     """The project fields and kinds of rows that change-log events after ``since`` changed."""
     out: list[str] = []
-    for model, changes in ChangeEvent.objects.filter(id__gt=since).values_list("content_type__model", "changes"):
+    for object_type, changes in ChangeEvent.objects.filter(id__gt=since).values_list("object_type", "changes"):
+        model = object_type.rsplit(".", 1)[-1].lower()
         names = [name for name in (changes or {}) if name != "updated"] if model == "project" else [model]
         out += [n for n in names if n not in out]
     return tuple(out)
@@ -266,10 +267,10 @@ class _Importer:
         try:
             with transaction.atomic():
                 if project is None:
-                    project = project_create(actor=self.actor, data=data, reason=self.reason)
+                    project = project_create(actor=self.actor, data=data, reason=self.reason, imported=True)
                     action = "create"
                 else:
-                    project_update(actor=self.actor, project=project, data=data, reason=self.reason)
+                    project_update(actor=self.actor, project=project, data=data, reason=self.reason, imported=True)
                     action = "update"
                 flows_changed = _write_flows(actor=self.actor, project=project, rows=mapped.flows, reason=self.reason)
         except (ValidationError, PermissionDenied, Http404, ReasonRequired, DatabaseError) as exc:

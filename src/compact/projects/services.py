@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -169,11 +171,16 @@ def _sum_message(what: str, total: Decimal, parts: list[Decimal]) -> str:
         "what": what, "total": total, "parts": " + ".join(str(p) for p in parts)}
 
 
+#: True while validating data published elsewhere (``imported=True``): withdrawn codes are accepted.
+_IMPORTED: ContextVar[bool] = ContextVar("projects_imported", default=False)
+
+
 def _code(errors: _Errors, key: str, prefix: str, list_name: str, value, stored: set[str]) -> str | None:
-    """The canonical code of ``value`` in ``list_name``: withdrawn codes pass only when already stored."""
+    """The canonical code of ``value`` in ``list_name``: withdrawn codes pass only when already stored,
+    or when the data is imported from where it was already published."""
     try:
         code = codelists.check_code(list_name, value, new=False)
-        if code not in stored:
+        if code not in stored and not _IMPORTED.get():
             code = codelists.check_code(list_name, value, new=True)
         return code
     except ValidationError as exc:
@@ -403,7 +410,7 @@ def _budgets(values, errors: _Errors, project: Project | None) -> list[dict]:
         currency_code = item.get("currency")
         try:
             found = currencies.currency(currency_code, new=False)
-            if found.code not in stored_currencies:
+            if found.code not in stored_currencies and not _IMPORTED.get():
                 found = currencies.currency(currency_code, new=True)
             amount = currencies.check_amount(item.get("amount"), found.code)
         except ValidationError as exc:
@@ -501,7 +508,8 @@ def _validate(project: Project, data: Mapping, actor, stored: Project | None, er
                 setattr(project, key, value)
     if "default_currency" in data:
         try:
-            found = currencies.currency(data["default_currency"], new=not (stored and data["default_currency"] == stored.default_currency))
+            found = currencies.currency(data["default_currency"], new=not (
+                _IMPORTED.get() or (stored and data["default_currency"] == stored.default_currency)))
             project.default_currency = found.code
         except ValidationError as exc:
             errors.add_exc("default_currency", "", exc)
@@ -596,7 +604,16 @@ def _check_change(actor, project: Project, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def project_create(*, actor, data: Mapping, reason: str = "") -> Project:
+@contextmanager
+def _imported(flag: bool):
+    token = _IMPORTED.set(flag)
+    try:
+        yield
+    finally:
+        _IMPORTED.reset(token)
+
+
+def project_create(*, actor, data: Mapping, reason: str = "", imported: bool = False) -> Project:
     """Create a joint project in the draft stage from ``data`` (keys: see ``DATA_KEYS`` and the module
     docstring; ``title`` and ``lead_entity`` / ``lead_body`` are required); returns it.
 
@@ -604,11 +621,14 @@ def project_create(*, actor, data: Mapping, reason: str = "") -> Project:
     working group, focal points of the lead entity when it is a member of that group). Raises
     ``ValidationError`` ({data key: messages}), ``PermissionDenied``, ``ReasonRequired`` (a confidential
     or strictly confidential project without a reason) and ``TypeError`` for an unknown key; nothing is
-    written then. One change-log event for the project and one per child row.
+    written then. One change-log event for the project and one per child row. ``imported``: the data was
+    already published elsewhere (an IATI file), so codes IATI has withdrawn since are accepted, as IATI's
+    rule for withdrawn codes allows for old data.
     """
     project = Project(created_by=actor if getattr(actor, "is_authenticated", False) else None)
     errors = _Errors()
-    children, links = _validate(project, data, actor, None, errors)
+    with _imported(imported):
+        children, links = _validate(project, data, actor, None, errors)
     errors.raise_if_any()
     _check_change(actor, project, _("You may not add a joint project for this lead entity and working group."))
     with transaction.atomic(), translation.override(_base_language(project)):
@@ -624,7 +644,7 @@ def project_create(*, actor, data: Mapping, reason: str = "") -> Project:
     return project
 
 
-def project_update(*, actor, project: Project, data: Mapping, reason: str = "") -> Project:
+def project_update(*, actor, project: Project, data: Mapping, reason: str = "", imported: bool = False) -> Project:
     """Change the keys of ``data`` (the others stay as they are; a list given replaces the project's
     rows: rows unchanged are kept, others deleted and created); returns the project.
 
@@ -639,7 +659,8 @@ def project_update(*, actor, project: Project, data: Mapping, reason: str = "") 
     before = snapshot(stored)
     before_links = {key: _link_ids(stored, key) for key in LINKS if key in data}
     errors = _Errors()
-    children, links = _validate(project, data, actor, stored, errors)
+    with _imported(imported):
+        children, links = _validate(project, data, actor, stored, errors)
     errors.raise_if_any()
     _check_change(actor, project, _("You may not give the joint project this lead entity, working group or sensitivity."))
     if stored.stage == Project.Stage.PUBLISHED and not reason.strip():

@@ -155,6 +155,23 @@ def _texts(record: ActivityRecord, texts: dict[str, str], what: str, notes: list
     return out
 
 
+def _to_hundred(record: ActivityRecord, rows: list[dict], what: str, notes: list[Finding]) -> list[dict]:
+    """``rows`` (dicts with a ``percentage``) made to add up to exactly 100, as the platform stores shares:
+    a sum the reader accepted within the rounding of the published decimals (``rules.sum_to_100``) is
+    corrected on the largest share, with a note; rows without percentages are left as they are."""
+    shares = [row["percentage"] for row in rows]
+    if len(rows) < 2 or any(share is None for share in shares) or sum(shares) == HUNDRED:
+        return rows
+    largest = max(range(len(rows)), key=lambda i: shares[i])
+    difference = HUNDRED - sum(shares)
+    rows = [dict(row) for row in rows]
+    rows[largest]["percentage"] = shares[largest] + difference
+    notes.append(_finding(record, _("The %(what)s added up to %(total)s; the largest share was stored as %(share)s so "
+                                    "that they make 100.") % {"what": what, "total": sum(shares),
+                                                              "share": rows[largest]["percentage"]}))
+    return rows
+
+
 def _areas(record: ActivityRecord, problems: list[Finding], notes: list[Finding]) -> list[dict]:
     shares: dict[str, Decimal | None] = {}
     given: list[tuple[str, Decimal | None]] = []
@@ -190,7 +207,8 @@ def _areas(record: ActivityRecord, problems: list[Finding], notes: list[Finding]
         if percentage is None:
             continue  # the reader reports several areas without percentages
         shares[code] = (shares.get(code) or Decimal(0)) + percentage
-    return [{"code": code, "percentage": share} for code, share in shares.items()]
+    return _to_hundred(record, [{"code": code, "percentage": share} for code, share in shares.items()],
+                       _("percentages of the recipient countries and regions"), notes)
 
 
 def _markers(record: ActivityRecord, data: dict, notes: list[Finding]) -> None:
@@ -293,7 +311,12 @@ def project_data(record: ActivityRecord, orgs: Organisations) -> Mapped:
     if record.default_currency:
         data["default_currency"] = record.default_currency
     data["participants"] = _participants(record, orgs, notes)
-    data["sectors"] = [{"vocabulary": s.vocabulary, "code": s.code, "percentage": s.percentage} for s in record.sectors]
+    data["sectors"] = []
+    for vocabulary in dict.fromkeys(s.vocabulary for s in record.sectors):
+        rows = [{"vocabulary": s.vocabulary, "code": s.code, "percentage": s.percentage}
+                for s in record.sectors if s.vocabulary == vocabulary]
+        data["sectors"] += _to_hundred(record, rows, _("percentages of the sectors of vocabulary %(vocabulary)s")
+                                       % {"vocabulary": vocabulary}, notes)
     data["areas"] = _areas(record, problems, notes)
     data["sdg_targets"] = list(dict.fromkeys(t.code for t in record.tags if t.vocabulary == "3"))
     goals = [t.code for t in record.tags if t.vocabulary == "2"]
