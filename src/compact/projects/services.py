@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from lxml import etree
-from support.iati import DFID, activities, activity, transaction
 
 from compact.audit.models import ChangeEvent
 from compact.funding.models import Flow
@@ -17,6 +16,7 @@ from compact.interop.iati.selection import Selection
 from compact.interop.iati_services import iati_import
 from compact.projects.models import Project
 from compact.registry.models import Body, Entity, EntityAlias
+from support.iati import DFID, activities, activity, transaction
 
 pytestmark = pytest.mark.django_db
 

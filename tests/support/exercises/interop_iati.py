@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 
 def ex_iati_import(ctx, s):
-    from support.iati import activities, activity, transaction
-
     from compact.registry.models import Body
+    from support.iati import activities, activity, transaction
 
     data = activities(activity("XM-DAC-41114-EX-1", extra='<sector vocabulary="1" code="15210"/>'
                                                           + transaction("11", "250000", provider="Japan")))
