@@ -13,6 +13,10 @@ Variables (see docs/operator-guide.md):
     COMPACT_AXES_FAILURE_LIMIT  failed sign-ins before lock-out (default 5), COMPACT_AXES_COOLOFF_MINUTES (default 30)
     COMPACT_OIDC_*          single sign-on through OpenID Connect, off unless COMPACT_OIDC_RP_CLIENT_ID is set
                             (see docs/operator-guide.md)
+    COMPACT_TASKS_BACKEND   where long work (imports) runs: "database" (default: queued in the database and run
+                            by a worker, ``compact db_worker`` or the one ``compact serve`` starts) or "immediate"
+                            (inside the request that starts it; the default under pytest)
+    COMPACT_IMPORT_MAX_MB   largest file an import job accepts, in megabytes (default 500)
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "compact.core",
     "compact.registry",
     "compact.audit",
@@ -93,7 +99,7 @@ INSTALLED_APPS = [
     "compact.projects",
     "compact.funding",
     "compact.appeals",
-    "compact.interop",  # no models: its management commands (import-table, export-table)
+    "compact.interop",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +304,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Long work (imports of IATI files) runs as tasks (django-tasks; docs/operator-guide.md, "Tasks and the
+# worker"). Under pytest (which sets PYTEST_VERSION) tasks run at once, inside the request that queues them.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("COMPACT_TASKS_BACKEND") or ("immediate" if os.environ.get("PYTEST_VERSION") else "database")
+if _tasks_backend not in TASK_BACKENDS:
+    raise ValueError(f"COMPACT_TASKS_BACKEND: expected one of {', '.join(TASK_BACKENDS)}, not {_tasks_backend!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend]}}
+# The largest file an import job accepts (each file of an upload); larger uploads stream to a temporary file.
+IMPORT_MAX_FILE_SIZE = int(float(os.environ.get("COMPACT_IMPORT_MAX_MB", "500")) * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

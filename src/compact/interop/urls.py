@@ -1,4 +1,4 @@
-"""Pages of data exchange: CSV/XLSX import and export."""
+"""Pages of data exchange: CSV/XLSX import and export; IATI imports as jobs."""
 
 from django.urls import path
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("export/<str:kind>.<str:file_format>", views.export, name="export"),
     path("import/", views.import_upload, name="import"),
     path("import/commit/", views.import_commit, name="import-commit"),
+    path("iati/", views.iati_import, name="iati-import"),
+    path("jobs/<int:pk>/", views.import_job, name="import-job"),
+    path("jobs/<int:pk>/confirm/", views.import_job_confirm_view, name="import-job-confirm"),
 ]

@@ -5,6 +5,12 @@ The uploaded file waits between the two steps in the user's session, under a ran
 and checked again at the commit (the registry may have changed meanwhile). Reads go through
 ``compact.interop.selectors`` (exports of what the user may export, written to the access log); writes
 through ``compact.interop.services`` (every row through the projects' and funding's services).
+
+IATI activity files are imported as jobs that run as tasks (``/exchange/iati/``): the upload page starts
+one (``compact.interop.job_services``) and lists the user's recent jobs; the job's page shows its
+progress, refreshing itself every 2 seconds while it runs (a ``Refresh`` header: no JavaScript), then its
+report, and offers "Import for real" after a dry run that passed. Jobs are read through
+``compact.interop.job_selectors``: another user's job is a 404, the secretariat sees every job.
 """
 
 from __future__ import annotations
@@ -15,14 +21,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compact.interop import selectors
-from compact.interop.forms import KIND_CHOICES, ImportForm
+from compact.access.principal import principal_for
+from compact.interop import job_selectors, selectors
+from compact.interop.forms import KIND_CHOICES, ConfirmImportForm, IatiImportForm, ImportForm
+from compact.interop.job_services import ImportOptions, import_job_confirm, import_job_start
+from compact.interop.models import ImportJob
 from compact.interop.services import IMPORTERS
 from compact.interop.tabular import flows as flow_format
 from compact.interop.tabular import projects as project_format
@@ -134,3 +145,123 @@ def import_commit(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("%(file)s was imported: %(create)d created, %(update)d updated, %(unchanged)d unchanged.")
                      % {"file": report.source, **counts})
     return render(request, "interop/report.html", {"report": report, "token": "", "kind_label": kind_label})
+
+
+#: Jobs listed on the upload page; activities, problems and notes shown a page at a time on a job's page.
+RECENT_JOBS = 20
+REPORT_PAGE_SIZE = 100
+
+#: Seconds between two refreshes of the page of a job that is queued or running.
+REFRESH_SECONDS = 2
+
+
+def _service_errors_on(form: Form, exc: ValidationError) -> None:
+    """A service's ``ValidationError`` on the form's fields (on the form itself for a key it has no field for)."""
+    for key, messages_ in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+        form.add_error(key if key in form.fields else None, messages_)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def iati_import(request: HttpRequest) -> HttpResponse:
+    """``/exchange/iati/``: upload IATI activity files to import as a job (files, dry run, lead working group,
+    lead entity for the secretariat, the criteria of counter-terrorism relevance, reason), then go to the
+    job's page; below, the user's recent jobs. Bad input shows the form again with each error on its field
+    (400) and starts nothing. Visitors are sent to the sign-in page; a user who is neither in the
+    secretariat nor a focal point gets a 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not job_selectors.may_import(user=request.user):
+        raise PermissionDenied(_("Only the secretariat and the focal points of entities import files."))
+    posted = request.method == "POST"
+    form = IatiImportForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        options = ImportOptions(dry_run=data["dry_run"], lead_body=data["lead_body"],
+                                lead_entity=data.get("lead_entity"), selection=data["selection"])
+        try:
+            job = import_job_start(actor=request.user, files=[(f.name, f) for f in data["files"]], options=options,
+                                   reason=data["reason"])
+        except ValidationError as exc:
+            _service_errors_on(form, exc)
+        else:
+            return redirect("interop:import-job", pk=job.pk)
+    from compact.registry.models import Entity
+
+    principal = principal_for(request.user)
+    context = {
+        "form": form,
+        "jobs": list(job_selectors.import_job_list(user=request.user)[:RECENT_JOBS]),
+        "own_entity": None if principal.is_secretariat else Entity.objects.filter(pk=principal.entity_id).first(),
+        "is_secretariat": principal.is_secretariat,
+    }
+    return render(request, "interop/iati_import.html", context, status=400 if posted else 200)
+
+
+def _job_page(request: HttpRequest, job: ImportJob, confirm_form: ConfirmImportForm, *, status: int = 200) -> HttpResponse:
+    from compact.registry.models import Body, Entity
+
+    report = job.report or {}
+    principal = principal_for(request.user)
+    may_confirm = job.may_confirm and job_selectors.may_import(user=request.user) and (
+        job.created_by_id == request.user.pk or principal.is_secretariat)
+
+    def page(key: str, parameter: str):
+        return Paginator(report.get(key) or [], REPORT_PAGE_SIZE).get_page(request.GET.get(parameter))
+
+    options = job.options
+    context = {
+        "job": job,
+        "report": report,
+        "activities": page("activities", "page"),
+        "problems": page("problems", "problems"),
+        "notes": page("notes", "notes"),
+        "lead_body": Body.objects.filter(pk=options["lead_body"]).first() if options.get("lead_body") else None,
+        "lead_entity": Entity.objects.filter(pk=options["lead_entity"]).first() if options.get("lead_entity") else None,
+        "selection": options.get("selection"),
+        "may_confirm": may_confirm,
+        "confirm_form": confirm_form,
+        "is_secretariat": principal.is_secretariat,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    response = render(request, "interop/import_job.html", context, status=status)
+    if job.is_active:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
+    try:
+        return job_selectors.import_job_get(user=request.user, pk=pk)
+    except ImportJob.DoesNotExist as exc:
+        raise Http404(_("No such import.")) from exc
+
+
+@require_http_methods(["GET", "HEAD"])
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/exchange/jobs/<id>/``: a job's status and progress (a ``<progress>`` bar of the bytes read; the page
+    refreshes itself every 2 seconds while the job is queued or running), then its report: counts, each
+    activity with its action and why it was kept, problems and notes with file, line and element, unknown
+    organisations, activities that disappeared; after a dry run that passed, "Import for real". A job
+    the user may not see is a 404; visitors are sent to the sign-in page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return _job_page(request, _visible_job(request, pk), ConfirmImportForm())
+
+
+@require_http_methods(["POST"])
+def import_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """``POST /exchange/jobs/<id>/confirm/`` with a ``reason``: import for real what the dry run checked (same
+    files, same options), then go to the new job's page. Without a reason, or when the job is not a dry run
+    that passed, the job's page again with the error (400)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    job = _visible_job(request, pk)
+    form = ConfirmImportForm(request.POST)
+    if form.is_valid():
+        try:
+            confirmed = import_job_confirm(actor=request.user, job=job, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _service_errors_on(form, exc)
+        else:
+            return redirect("interop:import-job", pk=confirmed.pk)
+    return _job_page(request, job, form, status=400)
