@@ -366,8 +366,10 @@ def _paragraphs(values, errors: _Errors) -> list[dict]:
 
 def _valid_iati_identifier(identifier: str) -> bool:
     """Whether ``identifier`` may be an IATI activity identifier: 1 to 150 characters, no white space and
-    none of ``/ & | ?`` (IATI 2.03, iati-identifier)."""
-    return 0 < len(identifier) <= 150 and not any(c.isspace() or c in IATI_IDENTIFIER_FORBIDDEN for c in identifier)
+    none of ``/ & | ?`` (IATI Standard Ruleset 1.3.13). Data imported from where it was already published
+    may carry ``/ & | ?`` (the ruleset makes them a warning, and publishers use them)."""
+    forbidden = "" if _IMPORTED.get() else IATI_IDENTIFIER_FORBIDDEN
+    return 0 < len(identifier) <= 150 and not any(c.isspace() or c in forbidden for c in identifier)
 
 
 def _related(values, errors: _Errors, project: Project | None) -> list[dict]:

@@ -12,8 +12,8 @@ the same data. What the platform does not keep is said in a note, never dropped 
 - Beneficiary areas: recipient countries (ISO 3166-1 alpha-2) become UN M49 country codes; recipient
   regions of vocabulary 2 (UN) are M49 codes already; OECD DAC regions (vocabulary 1) become the
   smallest M49 region that contains all their countries (``DAC_REGION_TO_M49``), with a note; regions of
-  other vocabularies (99, the publisher's own) are a problem, since the platform records areas as M49
-  codes. A single area without a percentage has 100 %; two areas that become the same M49 code add up.
+  other vocabularies (99, the publisher's own) are left aside with a note, since the platform records areas
+  as M49 codes and IATI's percentage rule counts each region vocabulary apart. A single area without a percentage has 100 %; two areas that become the same M49 code add up.
 - Markers: ``policy-marker vocabulary="99" code="UN-GEM"`` / ``"UN-HRM"`` carry the UN Gender Equality
   Marker and human rights marker (0-3) exactly; without them the OECD DAC gender marker (vocabulary 1,
   code 1) is read on the UN scale following the UNSDG Gender Equality Marker guidance: significance 2
@@ -24,7 +24,8 @@ the same data. What the platform does not keep is said in a note, never dropped 
   -> pledge; 4 expenditure -> expenditure. Other types (interest, loan repayment, reimbursement,
   equity, credit guarantee) are not funding of the project, nor is a transaction of value 0: left aside
   with a note. An outgoing
-  transaction (2, 3, 12) without a provider is provided by the reporting organisation.
+  transaction (2, 3, 12) without a named provider is provided by the reporting organisation; an incoming
+  one (1, 11, 13) by the activity's funding organisation when it has only one (with a note).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ TRANSACTION_KINDS: dict[str, str] = {
     "4": Flow.Kind.EXPENDITURE,
 }
 OUTGOING_TYPES = frozenset({"2", "3", "12"})
+INCOMING_TYPES = frozenset({"1", "11", "13"})
 
 #: OECD DAC gender marker significance -> UN Gender Equality Marker (module docstring).
 OECD_TO_GEM: dict[str, int] = {"0": 0, "1": 2, "2": 3, "3": 3, "4": 3}
@@ -194,11 +196,15 @@ def _areas(record: ActivityRecord, problems: list[Finding], notes: list[Finding]
             code = DAC_REGION_TO_M49[region.code]
             notes.append(_finding(record, _("OECD DAC region %(dac)s recorded as UN M49 region %(m49)s.")
                                   % {"dac": region.code, "m49": code}, "recipient-region"))
+        elif region.vocabulary == "1":
+            problems.append(_finding(record, _("OECD DAC region %(code)s has no UN M49 equivalent.")
+                                     % {"code": region.code}, "recipient-region"))
+            continue
         else:
-            problems.append(_finding(record, _(
-                "Recipient region %(code)s (vocabulary %(vocabulary)s) has no UN M49 equivalent; the platform records "
-                "beneficiary areas as UN M49 codes.") % {"code": region.code, "vocabulary": region.vocabulary},
-                "recipient-region"))
+            notes.append(_finding(record, _(
+                "Recipient region %(code)s of vocabulary %(vocabulary)s (the publisher's own) is not kept: the platform "
+                "records beneficiary areas as UN M49 codes, and IATI counts the shares of each region vocabulary "
+                "apart.") % {"code": region.code, "vocabulary": region.vocabulary}, "recipient-region"))
             continue
         given.append((code, region.percentage))
     if len(given) == 1 and given[0][1] is None:
@@ -250,6 +256,11 @@ def _party(org: Organisation | None, orgs: Organisations, role: str, record: Act
     return entity, ("" if entity else (org.name(record.default_language) or org.ref)[:300]), org.ref
 
 
+def _funders(record: ActivityRecord) -> list[Organisation]:
+    """The activity's funding participating organisations (OrganisationRole 1) that are named."""
+    return [org for org in record.participating_orgs if org.role == "1" and (org.ref or org.names)]
+
+
 def flow_rows(record: ActivityRecord, orgs: Organisations, lead_entity: Entity | None,
               notes: list[Finding]) -> list[dict]:
     """The funding flows of ``record``'s transactions (module docstring), as ``flow_create`` arguments."""
@@ -267,12 +278,19 @@ def flow_rows(record: ActivityRecord, orgs: Organisations, lead_entity: Entity |
             continue
         provider_entity, provider_name, provider_ref = _party(transaction.provider, orgs, _("provider"), record)
         receiver_entity, receiver_name, _ref = _party(transaction.receiver, orgs, _("receiver"), record)
-        if transaction.provider is None and transaction.type in OUTGOING_TYPES:
+        unnamed = provider_entity is None and not provider_name
+        if unnamed and transaction.type in OUTGOING_TYPES:
             if lead_entity is not None:
                 provider_entity = lead_entity
             elif record.reporting_org is not None:
                 provider_name = record.reporting_org.name(record.default_language) or record.reporting_org.ref
                 provider_ref = record.reporting_org.ref
+        elif unnamed and transaction.type in INCOMING_TYPES and len(funders := _funders(record)) == 1:
+            provider_entity, provider_name, provider_ref = _party(funders[0], orgs, _("provider"), record)
+            notes.append(_finding(record, _("Transaction %(number)d names no provider: the activity's only funding "
+                                            "organisation, %(org)s, is recorded as its provider.")
+                                  % {"number": position, "org": funders[0].ref or funders[0].name()},
+                                  "transaction", transaction.line))
         description = transaction.description
         text = next((description[c] for c in (record.default_language, "en") if description.get(c)),
                     next(iter(description.values()), ""))
