@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -245,6 +246,23 @@ class IatiImportInputSerializer(serializers.Serializer):
         return attrs
 
 
+class NullableSerializer(serializers.Serializer):
+    """A serializer whose value may be null where a field uses it (``allow_null``); its component says so
+    (``NullableComponentExtension``)."""
+
+
+class NullableComponentExtension(OpenApiSerializerExtension):
+    """The component of a ``NullableSerializer`` is marked ``nullable`` itself. OpenAPI 3.0 writes a nullable
+    reference as ``allOf: [$ref]`` beside ``nullable: true``, and validators (openapi-core) then check a null
+    against the referenced schema alone, which refuses it."""
+
+    target_class = "compact.interop.api.NullableSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        return {**auto_schema._map_serializer(self.target, direction, bypass_extensions=True), "nullable": True}
+
+
 class SourceFileSerializer(serializers.Serializer):
     """A file read: its ``name``, IATI ``version``, ``size`` in bytes and number of ``activities``."""
 
@@ -254,8 +272,8 @@ class SourceFileSerializer(serializers.Serializer):
     activities = serializers.IntegerField()
 
 
-class SelectionSerializer(serializers.Serializer):
-    """The criteria of counter-terrorism relevance, as comma-separated texts."""
+class SelectionSerializer(NullableSerializer):
+    """The criteria of counter-terrorism relevance, as comma-separated texts (null: every activity)."""
 
     sectors = serializers.CharField(allow_blank=True)
     sdg_targets = serializers.CharField(allow_blank=True)
@@ -317,8 +335,9 @@ class IatiCountsSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
 
 
-class IatiReportSerializer(serializers.Serializer):
-    """The report of an IATI import (``compact.interop.iati_services.IatiReport.as_dict``)."""
+class IatiReportSerializer(NullableSerializer):
+    """The report of an IATI import (``compact.interop.iati_services.IatiReport.as_dict``); null until the job
+    is done."""
 
     files = SourceFileSerializer(many=True)
     dry_run = serializers.BooleanField()
