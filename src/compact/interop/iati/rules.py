@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from compact.interop.iati.records import ActivityRecord, Finding
 
@@ -78,9 +79,11 @@ def _shares(record: ActivityRecord, element: str, what: str, percentages: list[D
         return [], []
     missing = sum(1 for share in percentages if share is None)
     if missing:
-        return [_finding(record, element, _(
-            "There are %(count)d %(what)s and %(missing)d of them have no percentage: each needs one, and they "
-            "must add up to 100 (IATI Standard rule %(rule)s).")
+        return [_finding(record, element, ngettext(
+            "%(missing)d of the %(count)d %(what)s has no percentage: each needs one, and they must add up to 100 "
+            "(IATI Standard rule %(rule)s).",
+            "%(missing)d of the %(count)d %(what)s have no percentage: each needs one, and they must add up to 100 "
+            "(IATI Standard rule %(rule)s).", missing)
             % {"count": len(percentages), "what": what, "missing": missing, "rule": rule_each})], []
     accepted, total, rounded = sum_to_100(share for share in percentages if share is not None)
     if not accepted:
