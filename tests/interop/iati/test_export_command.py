@@ -13,19 +13,8 @@ from django.core.management import CommandError, call_command
 from lxml import etree
 
 from compact.audit.models import AccessEvent
+from compact.interop.iati.schema import activities_schema
 from support.projects import make_project
-
-SHARED_SCHEMA = "/work/shared/data/iati/schema-2.03/iati-activities-schema.xsd"
-
-
-def activities_schema() -> etree.XMLSchema:
-    """The official 2.03 schema: the platform's copy once ``compact.interop.iati.schema`` is there."""
-    try:
-        from compact.interop.iati.schema import activities_schema as shipped
-    except ImportError:
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        return etree.XMLSchema(etree.parse(SHARED_SCHEMA, parser))
-    return shipped()
 
 
 def run(*args):

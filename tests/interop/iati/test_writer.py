@@ -16,11 +16,11 @@ from lxml import etree
 
 from compact.audit.models import AccessEvent
 from compact.interop.iati import writer
+from compact.interop.iati.schema import activities_schema
 from compact.projects.models import Project
 from support.access_world import LEVELS, ROLES, VARIANTS, expected, rule_table
 from support.projects import make_project
 
-SHARED_SCHEMA = "/work/shared/data/iati/schema-2.03/iati-activities-schema.xsd"
 GENERATED = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -118,16 +118,6 @@ def attributes(elements) -> list[dict[str, str]]:
 
 def narratives(element) -> dict[str, str]:
     return {n.get(LANG, ""): n.text or "" for n in element.findall("narrative")}
-
-
-def activities_schema() -> etree.XMLSchema:
-    """The official 2.03 schema: the platform's copy once ``compact.interop.iati.schema`` is there."""
-    try:
-        from compact.interop.iati.schema import activities_schema as shipped
-    except ImportError:
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        return etree.XMLSchema(etree.parse(SHARED_SCHEMA, parser))
-    return shipped()
 
 
 def assert_valid(tree) -> None:
@@ -348,3 +338,93 @@ def test_an_export_is_written_to_the_access_log(matrix_world):
     assert (event.action, event.user, event.row_count, event.detail) == ("export", user, count, "iati xml to test.xml")
     assert event.object_ids == sorted(readable) and count == len(readable)
     assert event.highest_sensitivity == max(readable.values(), key=LEVELS.index) == "confidential"
+
+
+def _refless(ref: str, entity) -> str:
+    """A ref equal to the entity's own IATI organisation identifier says nothing more than the entity."""
+    return "" if entity is not None and ref == entity.iati_identifier else ref
+
+
+def snapshot(project: Project) -> dict:
+    """What the platform holds of ``project`` that IATI carries (not its lead working group, stage or
+    sensitivity, which IATI has no place for), by natural keys."""
+    from compact.core.i18n import all_translations
+
+    def acronym(entity):
+        return entity.acronym if entity is not None else None
+
+    return {
+        "title": all_translations(project, "title"), "description": all_translations(project, "description"),
+        "lead_entity": project.lead_entity.acronym, "activity_status": project.activity_status,
+        "start": project.start, "end": project.end, "gender_marker": project.gender_marker,
+        "human_rights_marker": project.human_rights_marker, "default_currency": project.default_currency,
+        "participants": sorted((p.role, acronym(p.entity), p.name, _refless(p.ref, p.entity))
+                               for p in project.participants.all()),
+        "sectors": sorted((s.vocabulary, s.code, s.percentage) for s in project.sectors.all()),
+        "areas": sorted((a.code, a.percentage) for a in project.areas.all()),
+        "sdg_targets": sorted(t.code for t in project.sdg_targets.all()),
+        "budgets": sorted((b.period_start, b.period_end, b.amount, b.currency, b.value_date, b.type, b.status)
+                          for b in project.budgets.all()),
+        "related": sorted((r.type, r.ref) for r in project.related_activities.all()),
+        "flows": sorted((f.kind, f.amount, f.currency, f.date, acronym(f.provider_entity), f.provider_name,
+                         _refless(f.provider_ref, f.provider_entity), acronym(f.receiver_entity), f.receiver_name,
+                         f.reference, f.description) for f in project.flows.exclude(kind="requirement")),
+    }
+
+
+@pytest.mark.xfail(strict=True, reason="compact.interop.iati.reader: a narrative whose xml:lang is an exact Language code "
+                   "(ar, fr, zh, ...) is read in the activity's default language (_Activity.texts looks it up in "
+                   "self.languages, which _Activity.language fills only for codes written otherwise)")
+def test_an_export_imports_back_to_the_same_data(projects):
+    from django.utils import timezone
+
+    from compact.funding.models import Flow
+    from compact.interop.iati_services import iati_import
+    from compact.registry.models import Body, Entity, EntityAlias
+
+    # UNODC has no IATI organisation identifier in the registry: the secretariat maps it by its name.
+    EntityAlias.objects.create(entity=Entity.objects.get(acronym="UNODC"), name="United Nations Office on Drugs and Crime")
+    chosen = [projects.full, projects.planned, projects.bare]
+    before = {writer.activity_identifier(p): snapshot(p) for p in chosen}
+    created = {projects.bare.pk: timezone.localdate(projects.bare.created)}
+    first = io.BytesIO()
+    writer.write_activities(writer.export_queryset(Project.objects.filter(pk__in=[p.pk for p in chosen]).order_by("pk")),
+                            first, generated=GENERATED)
+    Flow.objects.all().delete()
+    Project.objects.all().delete()
+
+    report = iati_import(actor=None, files=[("activities.xml", first.getvalue())], dry_run=False, reason="Round trip",
+                         lead_body=Body.objects.get(key="wg-2"))
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.counts == {"create": 3, "update": 0, "unchanged": 0, "skipped": 0}
+    after = {p.iati_identifier: snapshot(p) for p in Project.objects.all()}
+    assert set(after) == set(before)
+    assert Flow.objects.filter(origin=Flow.Origin.IATI).count() == len(before["XM-DAC-41114-PROJ-00123"]["flows"]) == 8
+    bare = f"UNODC-COMPACT-{projects.bare.pk}"
+    for identifier in before:
+        if identifier != bare:
+            assert after[identifier] == before[identifier], identifier
+    # What the schema requires and the bare project has not comes back as filled in: its lead entity as
+    # accountable organisation and the day it was created as its start.
+    filled = {**before[bare], "participants": [("2", "UNODC", "", "")], "start": created[projects.bare.pk]}
+    assert after[bare] == filled
+
+    second = io.BytesIO()
+    writer.write_activities(writer.export_queryset(Project.objects.order_by("pk")), second, generated=GENERATED)
+
+    def activities(document: bytes) -> dict[str, bytes]:
+        found = {}
+        for element in etree.parse(io.BytesIO(document)).xpath("//iati-activity"):
+            del element.attrib["last-updated-datetime"]
+            found[element.findtext("iati-identifier")] = etree.tostring(element)
+        return found
+
+    again, exported = activities(second.getvalue()), activities(first.getvalue())
+    assert list(again) == list(exported)
+    for identifier in exported:
+        if identifier != bare:
+            assert again[identifier] == exported[identifier], identifier
+    # The bare project's filled-in start is now its own: actual, since it is in implementation (status 2).
+    day = created[projects.bare.pk].isoformat()
+    assert again[bare] == exported[bare].replace(f'<activity-date type="1" iso-date="{day}"/>'.encode(),
+                                                 f'<activity-date type="2" iso-date="{day}"/>'.encode())
