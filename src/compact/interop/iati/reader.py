@@ -697,7 +697,12 @@ class _Activity:
             if not text:
                 continue
             given = narrative.get(XML_LANG)
-            language = self.languages.get(given.strip(), self.default_language) if given and given.strip() else self.default_language
+            if given in _active_codes("Language"):
+                language = given
+            elif given and given.strip():
+                language = self.languages.get(given.strip(), self.default_language)
+            else:
+                language = self.default_language
             if language in texts:
                 self.note(narrative, _("A second text in the language “%(language)s” was left aside.")
                           % {"language": language})
