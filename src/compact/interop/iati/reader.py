@@ -1038,9 +1038,11 @@ class IatiSource:
         namespaced = False  # whether a namespace has been declared: only then can anything be foreign
         position = 0
         reported = 0
-        offset = prepared.line_offset
+        offset = 0
         try:
             for event, element in context:
+                if root is None:
+                    offset = prepared.line_offset  # known once the start of the file has been read
                 if event == "start-ns":
                     namespaced = namespaced or element[1] != XML_NAMESPACE
                     continue
