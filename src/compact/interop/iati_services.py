@@ -10,7 +10,8 @@ activity, so that one activity's failure does not hide the next one's problems; 
 found, or on a dry run, everything is rolled back: nothing is written and no change-log event remains.
 
 Matching: an activity whose IATI identifier a project has updates that project (its lead working group
-stays); otherwise it creates a project led by the entity of the reporting organisation (or, when that
+stays), as does an activity the platform exported for a project without an identifier
+(``<organisation>-COMPACT-<number>``, ``compact.interop.iati.writer.activity_identifier``); otherwise it creates a project led by the entity of the reporting organisation (or, when that
 organisation is not a registry entity, ``lead_entity``) in ``lead_body``. A project's flows that came
 from IATI (``Flow.origin == "iati"``) are replaced by the activity's transactions, keeping those that
 are unchanged; flows keyed in the platform are never touched. Re-importing the same file therefore
@@ -39,6 +40,7 @@ from compact.interop.iati.mapping import Organisations, project_data
 from compact.interop.iati.reader import IatiFileError, open_iati
 from compact.interop.iati.records import ActivityRecord, Finding
 from compact.interop.iati.selection import Selection
+from compact.interop.iati.writer import platform_project_pk
 from compact.registry.models import Body, Entity
 
 #: The fields of a flow compared to decide whether an imported transaction is already stored.
@@ -162,8 +164,10 @@ def _flow_key(values: dict) -> tuple:
 
 
 def _write_flows(*, actor, project, rows: list[dict], reason: str) -> int:
-    """Make the project's IATI flows equal ``rows``: unchanged ones kept, the others deleted, the new ones
-    created; returns how many flows were created or deleted."""
+    """Make the project's flows match ``rows``: a row equal to a stored flow (imported, or keyed in and then
+    exported by the platform) is that flow; the project's other IATI flows are deleted and the rows not yet
+    stored created; flows keyed in the platform are never deleted. Returns how many flows were created or
+    deleted."""
     from compact.funding.models import Flow
     from compact.funding.services import flow_create, flow_delete
 
@@ -175,13 +179,14 @@ def _write_flows(*, actor, project, rows: list[dict], reason: str) -> int:
         wanted.append(values)
     remaining = [_flow_key(v) for v in wanted]
     changed = 0
-    for flow in Flow.objects.filter(project=project, origin=Flow.Origin.IATI).order_by("pk"):
+    stored = list(Flow.objects.filter(project=project).order_by("-origin", "pk"))  # "platform" before "iati"
+    for flow in stored:
         key = tuple(getattr(flow, name) for name in FLOW_FIELDS)
         if key in remaining:
-            remaining.remove(key)
-            continue
-        flow_delete(actor=actor, flow=flow, reason=reason)
-        changed += 1
+            remaining.remove(key)  # already stored (imported before, or keyed in and exported): kept as it is
+        elif flow.origin == Flow.Origin.IATI:
+            flow_delete(actor=actor, flow=flow, reason=reason)
+            changed += 1
     for values in wanted:
         key = _flow_key(values)
         if key not in remaining:
@@ -241,9 +246,14 @@ class _Importer:
             report.problems += mapped.problems
             return
         project = self.Project.objects.filter(iati_identifier=record.identifier).first()
+        if project is None and (pk := platform_project_pk(record.identifier)) is not None:
+            # an activity the platform exported for a project without an IATI identifier
+            project = self.Project.objects.filter(pk=pk, iati_identifier__isnull=True).first()
         if project is not None and self.actor is not None and not can(self.actor, Action.VIEW, project):
             project = None  # treated as new: the service then refuses the identifier without revealing more
         data = dict(mapped.data)
+        if project is not None and project.iati_identifier is None:
+            del data["iati_identifier"]  # the platform's own identifier of it, not one to store
         where = f"iati-activity[{record.position}]"
         if project is None:
             lead = mapped.lead_entity or self.lead_entity

@@ -92,16 +92,23 @@ class Organisations:
     """Registry entities by IATI organisation identifier and by alias, read once (two queries), and the
     organisations of a file that match none (``unknown``: ``{key: {"ref", "name", "roles", "activities"}}``).
 
-    An organisation matches an entity when its ``ref`` equals the entity's IATI organisation identifier
-    or one of its aliases, or one of its names equals an alias (letter case ignored): the secretariat maps
-    an unknown organisation by adding its identifier or name as an alias of the entity."""
+    An organisation matches an entity when its ``ref`` or one of its names equals, letter case ignored,
+    the entity's IATI organisation identifier, one of its aliases, its acronym or its name in one of the
+    six languages (in that order of precedence): the secretariat maps an unknown organisation by adding
+    its identifier or name as an alias of the entity."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, Entity] = {}
-        for entity in Entity.objects.exclude(iati_identifier=""):
-            self.by_key.setdefault(entity.iati_identifier.strip().casefold(), entity)
+        entities = list(Entity.objects.all())
+        for entity in entities:
+            if entity.iati_identifier.strip():
+                self.by_key.setdefault(entity.iati_identifier.strip().casefold(), entity)
         for alias in EntityAlias.objects.select_related("entity"):
             self.by_key.setdefault(alias.name.strip().casefold(), alias.entity)
+        for entity in entities:
+            for text in [entity.acronym, *(getattr(entity, f"name_{code.replace('-', '_')}", "") for code in UN_LANGUAGES.values())]:
+                if text and text.strip():
+                    self.by_key.setdefault(text.strip().casefold(), entity)
         self.unknown: dict[str, dict] = {}
 
     def match(self, org: Organisation | None, *, role: str, activity: str) -> Entity | None:
@@ -245,7 +252,10 @@ def _participants(record: ActivityRecord, orgs: Organisations, notes: list[Findi
         if identity in seen:
             continue
         seen.add(identity)
-        out.append({"role": org.role, "entity": entity, "name": "" if entity else name[:300], "ref": org.ref})
+        ref = org.ref
+        if entity is not None and ref.casefold() == entity.iati_identifier.strip().casefold():
+            ref = ""  # the entity's own identifier: the platform writes it from the registry
+        out.append({"role": org.role, "entity": entity, "name": "" if entity else name[:300], "ref": ref})
     return out
 
 
