@@ -180,7 +180,7 @@ def test_a_value_without_a_currency_and_without_a_default_is_a_problem():
         Transaction(type="3", date=dt.date(2016, 5, 1), value=D("50"), currency="GBP", value_date=dt.date(2016, 5, 1))])
     rules.currencies(record)
     assert [(f.element, f.line, f.message) for f in record.problems] == [
-        ("iati-activities/iati-activity[3]/budget[1]/value", 12,
+        ("iati-activities/iati-activity[3]/budget/value", 12,
          "The value has no currency and the activity has no default currency (IATI Standard rule 7.8.1)."),
         ("iati-activities/iati-activity[3]/transaction[1]/value", 20,
          "The value has no currency and the activity has no default currency (IATI Standard rule 7.8.1)."),

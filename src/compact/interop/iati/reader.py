@@ -562,12 +562,14 @@ class _Activity:
     # Findings
 
     def path(self, node, attribute: str = "") -> str:
-        """The path of ``node`` from the root, positions counted among same-named siblings
-        (``iati-activities/iati-activity[3]/budget[2]/value``), with ``/@attribute`` when given."""
+        """The path of ``node`` from the root as libxml2 writes them in schema errors, a position where
+        siblings share the name (``iati-activities/iati-activity[3]/budget[2]/value``), with ``/@attribute``
+        when given."""
         steps = []
         while node is not None and node is not self.element:
-            index = 1 + sum(1 for sibling in node.itersiblings(preceding=True) if sibling.tag == node.tag)
-            steps.append(f"{node.tag}[{index}]")
+            before = sum(1 for sibling in node.itersiblings(preceding=True) if sibling.tag == node.tag)
+            after = any(sibling.tag == node.tag for sibling in node.itersiblings())
+            steps.append(f"{node.tag}[{before + 1}]" if before or after else node.tag)
             node = node.getparent()
         path = "/".join([self.base, *reversed(steps)])
         return f"{path}/@{attribute}" if attribute else path

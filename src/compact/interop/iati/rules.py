@@ -39,6 +39,11 @@ def _base(record: ActivityRecord) -> str:
     return f"iati-activities/iati-activity[{record.position}]"
 
 
+def _step(name: str, position: int, count: int) -> str:
+    """``budget[2]``, or ``budget`` when the activity has only one (as libxml2 writes paths)."""
+    return f"{name}[{position}]" if count > 1 else name
+
+
 def _finding(record: ActivityRecord, element: str, message: str, line: int | None = None) -> Finding:
     return Finding(file=record.file, line=line or record.line, element=element, message=message,
                    activity=record.identifier)
@@ -213,7 +218,7 @@ def budget_periods(record: ActivityRecord) -> None:
     a longer one still says what the activity plans to spend)."""
     base = _base(record)
     for position, budget in enumerate(record.budgets, start=1):
-        element = f"{base}/budget[{position}]"
+        element = f"{base}/{_step('budget', position, len(record.budgets))}"
         if budget.period_start > budget.period_end:
             record.problems.append(_finding(record, element, _(
                 "The budget period ends (%(end)s) before it starts (%(start)s) (IATI Standard rule 8.6.3).")
@@ -232,7 +237,7 @@ def currencies(record: ActivityRecord) -> None:
     for kind, items in (("budget", record.budgets), ("transaction", record.transactions)):
         for position, item in enumerate(items, start=1):
             if not item.currency:
-                record.problems.append(_finding(record, f"{base}/{kind}[{position}]/value", _(
+                record.problems.append(_finding(record, f"{base}/{_step(kind, position, len(items))}/value", _(
                     "The value has no currency and the activity has no default currency (IATI Standard rule 7.8.1)."),
                     item.line))
 
