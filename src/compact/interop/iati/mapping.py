@@ -93,9 +93,10 @@ class Organisations:
     organisations of a file that match none (``unknown``: ``{key: {"ref", "name", "roles", "activities"}}``).
 
     An organisation matches an entity when its ``ref`` or one of its names equals, letter case ignored,
-    the entity's IATI organisation identifier, one of its aliases, its acronym or its name in one of the
-    six languages (in that order of precedence): the secretariat maps an unknown organisation by adding
-    its identifier or name as an alias of the entity."""
+    the entity's IATI organisation identifier or one of its aliases; an organisation without ``ref`` also
+    matches by the entity's acronym or its name in one of the six languages (a ``ref`` the registry does
+    not know is never overridden by a name that looks alike). The secretariat maps an unknown organisation
+    by adding its identifier or name as an alias of the entity."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, Entity] = {}
@@ -105,20 +106,24 @@ class Organisations:
                 self.by_key.setdefault(entity.iati_identifier.strip().casefold(), entity)
         for alias in EntityAlias.objects.select_related("entity"):
             self.by_key.setdefault(alias.name.strip().casefold(), alias.entity)
+        self.by_name: dict[str, Entity] = {}
         for entity in entities:
             for text in [entity.acronym, *(getattr(entity, f"name_{code.replace('-', '_')}", "") for code in UN_LANGUAGES.values())]:
                 if text and text.strip():
-                    self.by_key.setdefault(text.strip().casefold(), entity)
+                    self.by_name.setdefault(text.strip().casefold(), entity)
         self.unknown: dict[str, dict] = {}
 
     def match(self, org: Organisation | None, *, role: str, activity: str) -> Entity | None:
         """The entity ``org`` is, or None (then listed in ``unknown`` with ``role`` and ``activity``)."""
         if org is None:
             return None
-        keys = [org.ref, *org.names.values()]
-        for key in keys:
+        for key in [org.ref, *org.names.values()]:
             if key and key.strip().casefold() in self.by_key:
                 return self.by_key[key.strip().casefold()]
+        if not org.ref.strip():
+            for key in org.names.values():
+                if key and key.strip().casefold() in self.by_name:
+                    return self.by_name[key.strip().casefold()]
         if not org.ref and not org.names:
             return None
         key = (org.ref or org.name()).casefold()
@@ -263,7 +268,10 @@ def _party(org: Organisation | None, orgs: Organisations, role: str, record: Act
     if org is None:
         return None, "", ""
     entity = orgs.match(org, role=role, activity=record.identifier)
-    return entity, ("" if entity else (org.name(record.default_language) or org.ref)[:300]), org.ref
+    ref = org.ref
+    if entity is not None and ref.casefold() == entity.iati_identifier.strip().casefold():
+        ref = ""  # the entity's own identifier: the platform writes it from the registry
+    return entity, ("" if entity else (org.name(record.default_language) or org.ref)[:300]), ref
 
 
 def _funders(record: ActivityRecord) -> list[Organisation]:
