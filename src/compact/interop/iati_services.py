@@ -11,8 +11,9 @@ found, or on a dry run, everything is rolled back: nothing is written and no cha
 
 Matching: an activity whose IATI identifier a project has updates that project (its lead working group
 stays), as does an activity the platform exported for a project without an identifier
-(``<organisation>-COMPACT-<number>``, ``compact.interop.iati.writer.activity_identifier``); otherwise it creates a project led by the entity of the reporting organisation (or, when that
-organisation is not a registry entity, ``lead_entity``) in ``lead_body``. A project's flows that came
+(``<organisation>-COMPACT-<number>``, ``compact.interop.iati.writer.activity_identifier``); otherwise it
+creates a project led by the entity of the reporting organisation (or, when that organisation is not a
+registry entity, ``lead_entity``) in ``lead_body``. A project's flows that came
 from IATI (``Flow.origin == "iati"``) are replaced by the activity's transactions, keeping those that
 are unchanged; flows keyed in the platform are never touched. Re-importing the same file therefore
 changes nothing. A project whose identifier starts with a reporting organisation's identifier but that

@@ -7,10 +7,10 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from support.iati import DFID, SAMPLES, activities, activity
 
 from compact.audit.models import ChangeEvent
 from compact.projects.models import Project
+from support.iati import DFID, SAMPLES, activities, activity
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ the same data. What the platform does not keep is said in a note, never dropped 
   regions of vocabulary 2 (UN) are M49 codes already; OECD DAC regions (vocabulary 1) become the
   smallest M49 region that contains all their countries (``DAC_REGION_TO_M49``), with a note; regions of
   other vocabularies (99, the publisher's own) are left aside with a note, since the platform records areas
-  as M49 codes and IATI's percentage rule counts each region vocabulary apart. A single area without a percentage has 100 %; two areas that become the same M49 code add up.
+  as M49 codes and IATI's percentage rule counts each region vocabulary apart. A single area without a
+  percentage has 100 %; two areas that become the same M49 code add up.
 - Markers: ``policy-marker vocabulary="99" code="UN-GEM"`` / ``"UN-HRM"`` carry the UN Gender Equality
   Marker and human rights marker (0-3) exactly; without them the OECD DAC gender marker (vocabulary 1,
   code 1) is read on the UN scale following the UNSDG Gender Equality Marker guidance: significance 2
