@@ -4,6 +4,7 @@ whatever the size of the file."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import os
@@ -309,6 +310,28 @@ def test_a_file_that_breaks_further_on_is_refused_when_the_reading_gets_there():
     (finding,) = caught.value.findings
     assert finding.line == line
     assert "not well-formed" in finding.message and "titel" in finding.message
+
+
+@pytest.mark.parametrize("count", [1, 400])
+@pytest.mark.parametrize("encoding,bad,name", [
+    ("utf-16", "\ud800".encode("utf-16-le", "surrogatepass"), "UTF-16"),  # a lone surrogate
+    ("windows-1252", b"\x81", "windows-1252"),  # a byte Windows-1252 does not define
+])
+def test_bytes_a_declared_encoding_cannot_read_are_refused_with_their_line(encoding, bad, name, count):
+    """At the start of the file (``open_iati``) or further on (``activities()``, 400 activities later)."""
+    text = document(*(minimal(f"XM-DAC-41114-{n}") for n in range(count)), minimal("XM-DAC-41114-BAD")).decode()
+    text = text.replace('<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>', 1)
+    head, tail = text.split("XM-DAC-41114-BAD", 1)
+    if encoding == "utf-16":
+        data = codecs.BOM_UTF16_LE + head.encode("utf-16-le") + bad + tail.encode("utf-16-le")
+    else:
+        data = head.encode(encoding) + bad + tail.encode(encoding)
+    line = head.count("\n") + 1
+    with pytest.raises(IatiFileError) as caught:
+        list(open_iati(data, "bad.xml").activities())
+    (finding,) = caught.value.findings
+    assert finding.line == line
+    assert finding.message.startswith(f"The file is not valid {name}")
 
 
 def test_sources_bytes_paths_and_files_read_alike_and_again(tmp_path):
