@@ -198,7 +198,8 @@ def test_unknown_organisations_link_to_the_registry_and_disappeared_activities_a
     client.force_login(people.secretariat)
     upload(client, django_capture_on_commit_callbacks, dry_run=None, reason="UNDP's projects", only_relevant=None)
     assert Project.objects.filter(iati_identifier__startswith=UNDP_REF).count() == 2
-    other = iati_activity("XM-DAC-99999-ABC-1", "Countering the financing of terrorism", reporting="XM-DAC-99999")
+    other = iati_activity("XM-DAC-99999-ABC-1", "Countering the financing of terrorism", reporting="XM-DAC-99999",
+                          organisation="Sahel Financial Intelligence Network")
     upload(client, django_capture_on_commit_callbacks, lead_entity=str(Entity.objects.get(acronym="UNODC").pk),
            files=[SimpleUploadedFile("undp.xml", iati_file(PVE, other))])
     job = ImportJob.objects.order_by("-pk").first()

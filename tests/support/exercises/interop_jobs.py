@@ -14,16 +14,18 @@ UNDP_REF = "XM-DAC-41114"
 
 
 def iati_activity(identifier: str, title: str, *, sector: str = "15210", description: str = "",
-                  reporting: str = UNDP_REF, country: str = "ML") -> str:
+                  reporting: str = UNDP_REF, organisation: str = "United Nations Development Programme",
+                  country: str = "ML") -> str:
     """One ``<iati-activity>`` with what the 2.03 schema requires (identifier, reporting organisation, title,
-    description, a participating organisation, status, a date), a recipient country and a sector."""
+    description, a participating organisation, status, a date), a recipient country and a sector; the
+    reporting organisation (``reporting``, named ``organisation``) is also the implementing one."""
     text = escape(description or f"{title}: activities of the project.")
     return f"""  <iati-activity last-updated-datetime="2025-03-01T12:00:00Z" xml:lang="en" default-currency="USD">
     <iati-identifier>{escape(identifier)}</iati-identifier>
-    <reporting-org ref="{reporting}" type="40"><narrative>United Nations Development Programme</narrative></reporting-org>
+    <reporting-org ref="{reporting}" type="40"><narrative>{escape(organisation)}</narrative></reporting-org>
     <title><narrative>{escape(title)}</narrative></title>
     <description type="1"><narrative>{text}</narrative></description>
-    <participating-org ref="{reporting}" role="4" type="40"><narrative>United Nations Development Programme</narrative></participating-org>
+    <participating-org ref="{reporting}" role="4" type="40"><narrative>{escape(organisation)}</narrative></participating-org>
     <activity-status code="2"/>
     <activity-date iso-date="2024-01-15" type="2"/>
     <recipient-country code="{country}" percentage="100"/>
