@@ -337,8 +337,6 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
                 report.problems += exc.findings
                 report.files.append({"name": name, "version": "", "size": _size(source), "activities": 0})
                 continue
-            report.notes += iati.notes
-            report.problems += iati.problems
             base = done_before
 
             def tick(done: int, base: int = base) -> None:
@@ -346,9 +344,14 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
                     progress(base + done, total or base + done)
 
             count = 0
-            for record in iati.activities(progress=tick):
-                count += 1
-                importer.activity(record)
+            try:
+                for record in iati.activities(progress=tick):
+                    count += 1
+                    importer.activity(record)
+            except IatiFileError as exc:  # a fault found further on: not well-formed, bytes not decodable
+                report.problems += exc.findings
+            report.notes += iati.notes  # read after the pass: it adds what it finds on the way
+            report.problems += iati.problems
             report.files.append({"name": name, "version": iati.version, "size": iati.size, "activities": count})
             done_before += iati.size or _size(source)
             tick(iati.size or 0)

@@ -225,3 +225,14 @@ def test_a_reason_is_required_unless_dry_run(wg2):
     with pytest.raises(ReasonRequired):
         iati_import(actor=None, files=[("x.xml", activities(activity("XM-DAC-41114-R-1")))], dry_run=False,
                     reason=" ", lead_body=wg2)
+
+
+def test_faults_found_further_on_are_problems(wg2):
+    empty = b'<?xml version="1.0"?>\n<iati-activities version="2.03"></iati-activities>\n'
+    report = iati_import(actor=None, files=[("empty.xml", empty)], dry_run=False, reason="x", lead_body=wg2)
+    assert not report.ok and report.problems[0].file == "empty.xml"
+    padding = "".join(activity(f"XM-DAC-41114-L-{n}") for n in range(60))  # past the part read at the start
+    broken = activities(padding).replace(b"</iati-activities>", b"<iati-activity></iati-activities>")
+    report = iati_import(actor=None, files=[("broken.xml", broken)], dry_run=False, reason="x", lead_body=wg2)
+    assert not report.ok and report.problems[-1].line is not None
+    assert Project.objects.count() == 0
