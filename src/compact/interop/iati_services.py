@@ -5,9 +5,12 @@ streaming), keeps the activities that ``selection`` finds relevant (all of them 
 maps each to project data and flows (``compact.interop.iati.mapping``) and hands them to the services of
 the apps: ``compact.projects.services.project_create`` / ``project_update`` and
 ``compact.funding.services.flow_create`` / ``flow_delete``, so every rule, every permission check and
-every change-log event is theirs. Everything runs in one ``transaction.atomic()`` with a savepoint per
-activity, so that one activity's failure does not hide the next one's problems; when any problem is
-found, or on a dry run, everything is rolled back: nothing is written and no change-log event remains.
+every change-log event is theirs. It works in two passes. The first streams the files without writing:
+each activity is read, checked, selected and mapped, and those to write wait in a temporary file (memory
+stays flat). The second writes them in one ``transaction.atomic()`` with a savepoint per activity, so that
+one activity's failure does not hide the next one's problems; when any problem is found, in either pass,
+or on a dry run, everything is rolled back: nothing is written and no change-log event remains. Only the
+second pass holds a write lock (on SQLite, the whole database's), and only for the writing itself.
 
 Matching: an activity whose IATI identifier a project has updates that project (its lead working group
 stays), as does an activity the platform exported for a project without an identifier
@@ -23,6 +26,8 @@ the file no longer has is reported as disappeared, never deleted.
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -199,6 +204,44 @@ def _write_flows(*, actor, project, rows: list[dict], reason: str) -> int:
     return changed
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """An activity that passed the first pass, waiting for the write pass: where it is, its ``title`` and
+    the selection's ``reasons``, the project it updates (None: a new one), the project ``data`` and the
+    ``flows`` (``compact.interop.iati.mapping``)."""
+
+    file: str
+    line: int
+    position: int
+    identifier: str
+    title: str
+    reasons: tuple[str, ...]
+    project_id: int | None
+    data: dict
+    flows: list[dict]
+
+
+class _Spool:
+    """The activities waiting for the write pass, pickled one by one into a temporary file, so that memory
+    does not grow with the number of activities kept."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.count = 0
+
+    def add(self, pending: _Pending) -> None:
+        pickle.dump(pending, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self):
+        self.file.seek(0)
+        for _index in range(self.count):
+            yield pickle.load(self.file)  # noqa: S301 (written by this process, just before)
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class _Importer:
     """One import: the state shared by the activities of all files."""
 
@@ -217,7 +260,10 @@ class _Importer:
         self.seen: dict[str, tuple[str, int]] = {}
         self.reporting_refs: set[str] = set()
 
-    def activity(self, record: ActivityRecord) -> None:
+    def check(self, record: ActivityRecord) -> _Pending | None:
+        """The first pass over an activity, without writing: its problems and notes, the selection, the
+        mapping and the project it updates. Returns what the write pass needs, or None when the activity is
+        skipped or has a problem."""
         report = self.report
         report.notes += record.notes
         title = record.titles.get(record.default_language) or next(iter(record.titles.values()), "")
@@ -272,8 +318,18 @@ class _Importer:
                 return
             data["lead_entity"] = lead
             data["lead_body"] = self.lead_body
+        return _Pending(record.file, record.line, record.position, record.identifier, title, tuple(reasons),
+                        project.pk if project is not None else None, data, mapped.flows)
+
+    def write(self, pending: _Pending) -> None:
+        """The second pass over an activity: its project and flows written through the services (inside the
+        import's transaction), or the services' refusal reported."""
         from compact.projects.services import project_create, project_update
 
+        report = self.report
+        project = self.Project.objects.get(pk=pending.project_id) if pending.project_id else None
+        data, record = pending.data, pending
+        title, reasons = pending.title, pending.reasons
         since = _last_event_id()
         try:
             with transaction.atomic():
@@ -283,7 +339,7 @@ class _Importer:
                 else:
                     project_update(actor=self.actor, project=project, data=data, reason=self.reason, imported=True)
                     action = "update"
-                flows_changed = _write_flows(actor=self.actor, project=project, rows=mapped.flows, reason=self.reason)
+                flows_changed = _write_flows(actor=self.actor, project=project, rows=pending.flows, reason=self.reason)
         except (ValidationError, PermissionDenied, Http404, ReasonRequired, DatabaseError) as exc:
             report.problems += _service_findings(exc, record)
             return
@@ -294,7 +350,7 @@ class _Importer:
                 action = "unchanged"
         report.activities.append(ActivityResult(record.file, record.line, record.identifier, action, title,
                                                 project.pk if action != "create" or not report.dry_run else None,
-                                                tuple(reasons), fields, len(mapped.flows)))
+                                                tuple(reasons), fields, len(pending.flows)))
 
     def disappeared(self) -> list[dict]:
         """Projects whose identifier starts with a reporting organisation's identifier of the files and that
@@ -329,7 +385,8 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
     done_before = 0
     importer = _Importer(actor=actor, report=report, reason=reason, lead_body=lead_body, lead_entity=lead_entity,
                          selection=selection)
-    with transaction.atomic():
+    spool = _Spool()
+    try:
         for name, source in files:
             try:
                 iati = open_iati(source, name)
@@ -347,7 +404,9 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
             try:
                 for record in iati.activities(progress=tick):
                     count += 1
-                    importer.activity(record)
+                    pending = importer.check(record)
+                    if pending is not None:
+                        spool.add(pending)
             except IatiFileError as exc:  # a fault found further on: not well-formed, bytes not decodable
                 report.problems += exc.findings
             report.notes += iati.notes  # read after the pass: it adds what it finds on the way
@@ -357,6 +416,13 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
             tick(iati.size or 0)
         report.unknown_organisations = importer.orgs.unknown_list()
         report.disappeared = importer.disappeared()
-        if not report.written:
-            transaction.set_rollback(True)
+        with transaction.atomic():  # the write pass: the only time the import holds a write lock
+            for pending in spool:
+                importer.write(pending)
+            if not report.written:
+                transaction.set_rollback(True)
+    finally:
+        spool.close()
+    order = {info["name"]: index for index, info in enumerate(report.files)}
+    report.activities.sort(key=lambda r: (order.get(r.file, 0), r.line))
     return report

@@ -37,10 +37,11 @@ class JobProgress:
     """The ``progress(bytes_done, bytes_total)`` callback of an import: saves the job's progress at most
     every ``interval`` seconds (and always the last call).
 
-    The import runs in one transaction (all or nothing), and what it writes is seen by others only when it
-    ends. So while a transaction is open, the progress is written through a connection of its own, which
-    commits at once and which ``close()`` closes; on SQLite, where the import's transaction holds the only
-    write lock of the database, it is not written until the import ends."""
+    The import reads the files outside any transaction (its first pass), then writes in one transaction
+    (its second pass, all or nothing), whose writes others see only when it ends. While a transaction is
+    open, the progress is written through a connection of its own, which commits at once and which
+    ``close()`` closes; on SQLite, where that transaction holds the only write lock of the database, it is
+    not written until the transaction ends (the bytes are all read by then)."""
 
     def __init__(self, job_id: int, *, interval: float = PROGRESS_INTERVAL, clock=time.monotonic):
         self.job_id = job_id
