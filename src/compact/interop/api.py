@@ -11,6 +11,8 @@ services as the pages. Exports are files: see ``/exchange/export/``.
 ``POST /api/import/iati/`` starts an import of IATI activity files as a job (``compact.interop.job_services``)
 and answers 202 with the job; ``GET /api/import/jobs/{job_id}/`` shows its status, progress and, once done,
 its report (``compact.interop.job_selectors``: your own jobs; the secretariat's: all).
+
+``GET /api/export/iati/`` answers the IATI 2.03 file of the published projects the user may export.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -446,3 +449,46 @@ class ImportJobApi(APIView):
         except ImportJob.DoesNotExist as exc:
             raise exceptions.NotFound(_("No such import job.")) from exc
         return Response(ImportJobSerializer(job, context={"request": request}).data)
+
+
+class IatiXmlRenderer(BaseRenderer):
+    """Lets ``Accept: application/xml`` reach ``IatiExportApi``, which answers the file with its own
+    response; an error asked for as XML is ``<error>detail</error>``."""
+
+    media_type = "application/xml"
+    format = "xml"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from lxml import etree
+
+        element = etree.Element("error")
+        error = data.get("error", data) if isinstance(data, dict) else {"detail": data}
+        element.text = str(error.get("detail", "")) if isinstance(error, dict) else str(error)
+        return etree.tostring(element, xml_declaration=True, encoding="UTF-8")
+
+
+class IatiExportApi(APIView):
+    """``GET /api/export/iati/[?project=...]``: the published joint projects the user may export, as one
+    IATI 2.03 activity file (``compact.interop.iati.writer``)."""
+
+    renderer_classes = [JSONRenderer, IatiXmlRenderer]
+
+    @extend_schema(
+        operation_id="export_iati",
+        summary="Export joint projects as IATI 2.03",
+        description=("The published joint projects you may export, as one IATI 2.03 activity file valid against the "
+                     "official schema, streamed. `project` (repeatable) names projects by number or IATI activity "
+                     "identifier; 404 when one is not a published project you may export."),
+        parameters=[OpenApiParameter("project", str, many=True, required=False,
+                                     description="A project number or IATI activity identifier (repeatable).")],
+        responses={(200, "application/xml"): OpenApiTypes.BINARY, 404: ErrorSerializer},
+    )
+    def get(self, request: Request):
+        """The file."""
+        from compact.interop.views import iati_response
+
+        refs = request.query_params.getlist("project")
+        response = iati_response(user=request.user, refs=refs, detail="api " + "&".join(refs))
+        if response is None:
+            raise exceptions.NotFound(_("No published joint project you may export has this number or identifier."))
+        return response

@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/flows/", api.FlowsImportApi.as_view(), name="api-import-flows"),
     path("import/iati/", api.IatiImportApi.as_view(), name="api-import-iati"),
     path("import/jobs/<int:job_id>/", api.ImportJobApi.as_view(), name="api-import-job"),
+    path("export/iati/", api.IatiExportApi.as_view(), name="api-export-iati"),
 ]

@@ -8,6 +8,7 @@ app_name = "interop"
 urlpatterns = [
     path("", views.index, name="index"),
     path("templates/<str:kind>.<str:file_format>", views.template_download, name="template"),
+    path("export/iati-activities.xml", views.export_iati, name="export-iati"),
     path("export/<str:kind>.<str:file_format>", views.export, name="export"),
     path("import/", views.import_upload, name="import"),
     path("import/commit/", views.import_commit, name="import-commit"),

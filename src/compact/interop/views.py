@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import tempfile
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -24,13 +25,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from compact.access.principal import principal_for
 from compact.interop import job_selectors, selectors
+from compact.interop.iati import writer as iati_writer
 from compact.interop.forms import KIND_CHOICES, ConfirmImportForm, IatiImportForm, ImportForm
 from compact.interop.job_services import ImportOptions, import_job_confirm, import_job_start
 from compact.interop.models import ImportJob
@@ -85,6 +87,31 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
         message = " ".join(f"{field}: {' '.join(str(m) for m in errors)}" for field, errors in exc.message_dict.items())
         return render(request, "400.html", {"message": message}, status=400)
     return _file_response(exported)
+
+
+def iati_response(*, user, refs: list[str], detail: str) -> HttpResponse | None:
+    """The IATI 2.03 file of the published projects ``user`` may export (``refs``: only those named, by
+    number or IATI identifier), streamed from a spooled temporary file; None when a name matches no
+    project the user may export (the caller answers 404 without telling why)."""
+    if refs and iati_writer.missing_refs(user=user, refs=refs):
+        return None
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    iati_writer.export_activities(user=user, out=out, refs=refs, detail=detail)
+    out.seek(0)
+    response = FileResponse(out, as_attachment=True, filename=iati_writer.FILENAME, content_type=iati_writer.CONTENT_TYPE)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def export_iati(request: HttpRequest) -> HttpResponse:
+    """``/exchange/export/iati-activities.xml[?project=ID|IDENTIFIER...]``: the published joint projects the
+    user may export as one IATI 2.03 activity file (docs/iati.md); 404 when a project named is not one."""
+    refs = request.GET.getlist("project")
+    response = iati_response(user=request.user, refs=refs, detail=urlencode([("project", r) for r in refs]))
+    if response is None:
+        raise Http404(_("No published joint project you may export has this number or identifier."))
+    return response
 
 
 def _run(request: HttpRequest, stored: dict, *, dry_run: bool):
