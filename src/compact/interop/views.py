@@ -32,8 +32,8 @@ from django.views.decorators.http import require_http_methods
 
 from compact.access.principal import principal_for
 from compact.interop import job_selectors, selectors
-from compact.interop.iati import writer as iati_writer
 from compact.interop.forms import KIND_CHOICES, ConfirmImportForm, IatiImportForm, ImportForm
+from compact.interop.iati import writer as iati_writer
 from compact.interop.job_services import ImportOptions, import_job_confirm, import_job_start
 from compact.interop.models import ImportJob
 from compact.interop.services import IMPORTERS

@@ -11,9 +11,9 @@ from django.test import Client, RequestFactory
 from lxml import etree
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
-from support.projects import make_project
 
 from compact.interop.iati.schema import activities_schema
+from support.projects import make_project
 
 PAGE = "/exchange/export/iati-activities.xml"
 API = "/api/export/iati/"
