@@ -183,3 +183,17 @@ def test_rate_for_and_convert(world):
     assert convert(D("1000"), "EUR", dt.date(2026, 3, 1)) is None  # not converted, never 0
     with pytest.raises(TypeError):
         convert(1.5, "USD", dt.date(2026, 1, 1))
+
+
+def test_a_flow_converts_at_the_month_of_its_value_date(world):
+    """The EUR commitment of March 2026 has no rate; valued in January (IATI value-date) it converts at
+    January's 0.8: p2's funded becomes 200,000 + 100,000 / 0.8 = 325,000 and complete."""
+    from compact.funding.models import Flow
+
+    Flow.objects.filter(project=world.p2, currency="EUR").update(value_date=dt.date(2026, 1, 20))
+    t = totals_by(user=world.secretariat, dimension="project")[world.p2.pk]
+    assert t.funded == Money(D("325000.00"))
+    from compact.funding.selectors import usd_amounts
+
+    flow = Flow.objects.get(project=world.p2, currency="EUR")
+    assert usd_amounts([flow]) == {flow.pk: D("125000.00")}

@@ -11,7 +11,9 @@ commitment 11 (incoming commitment), disbursement 1 (incoming funds) or 3 (disbu
 expenditure 4; a requirement is what the project seeks (an IATI budget has no transaction type).
 
 Rates are the UN operational rates of exchange: units of a currency per one US dollar, for a month
-(``month`` is the first day of the month). No rate for a flow's month means "not converted".
+(``month`` is the first day of the month). A flow converts at the rate of the month of its value date
+(``value_date``, IATI's value-date) or, without one, of its date. No rate for that month means "not
+converted".
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ class Flow(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. USD, EUR, JPY."))
     date = models.DateField(_("date"), db_index=True)
+    value_date = models.DateField(
+        _("value date"), null=True, blank=True,
+        help_text=_("The date the amount is valued at for conversion to US dollars (IATI value-date), when it is "
+                    "not the flow's date."))
     reference = models.CharField(_("reference"), max_length=100, blank=True,
                                  help_text=_("The flow's own reference, e.g. a grant or transaction number."))
     description = models.CharField(_("description"), max_length=500, blank=True)

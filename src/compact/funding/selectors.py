@@ -16,7 +16,8 @@ Definitions (after OCHA's Financial Tracking Service, as the Multi-Year Appeal r
 
 Conversion: the UN operational rates of exchange (UN Treasury, https://treasury.un.org/operationalrates/),
 given as units of the currency per one US dollar and valid for a calendar month. An amount in US
-dollars needs no rate; any other amount converts at the rate of the flow's month: ``usd = amount / rate``.
+dollars needs no rate; any other amount converts at the rate of the month of the flow's value date (its
+date when it has none): ``usd = amount / rate``.
 A (currency, month) with no rate is *not converted*: its amounts are left out of the US-dollar figure,
 which is then marked incomplete and names the pair; never 0, never 1:1. Sums are exact ``Decimal``; the
 US-dollar figure is quantised to cents (ROUND_HALF_EVEN) only at the end of a total.
@@ -38,7 +39,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, QuerySet, Sum
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce, Substr
 
 from compact.access.policy import Action, restrict
 from compact.funding.models import ExchangeRate, Flow
@@ -168,10 +169,10 @@ def usd_amounts(flows: Iterable[Flow]) -> dict[int, Decimal | None]:
     """``{flow id: amount in US dollars (cents) or None when not converted}`` for the flows given, with
     one query for their rates (for lists: no query per row)."""
     flows = list(flows)
-    rates = rates_table((f.currency, f.date) for f in flows)
+    rates = rates_table((f.currency, f.value_date or f.date) for f in flows)
     out: dict[int, Decimal | None] = {}
     for f in flows:
-        usd = _to_usd(f.amount, f.currency, month_of(f.date), rates)
+        usd = _to_usd(f.amount, f.currency, month_of(f.value_date or f.date), rates)
         out[f.pk] = None if usd is None else usd.quantize(CENT, rounding=ROUND_HALF_EVEN)
     return out
 
@@ -236,7 +237,7 @@ def _grouped(*, user, projects: QuerySet[Project] | None) -> dict[_Key, Decimal]
     counted = readable_projects(user=user, action=Action.COUNT, projects=projects).values("pk")
     rows = (
         Flow.objects.filter(project__in=counted).order_by()
-        .annotate(month=Substr(Cast("date", output_field=CharField()), 1, 7))  # "YYYY-MM", native on both databases
+        .annotate(month=Substr(Cast(Coalesce("value_date", "date"), output_field=CharField()), 1, 7))  # "YYYY-MM"
         .values_list("project_id", "kind", "currency", "month")
         .annotate(total=Sum("amount"))
     )

@@ -48,7 +48,7 @@ NEEDS_PROVIDER = frozenset({Flow.Kind.PLEDGE, Flow.Kind.COMMITMENT, Flow.Kind.DI
 #: Fields ``flow_update`` accepts.
 UPDATABLE_FIELDS = frozenset({
     "project", "kind", "amount", "currency", "date", "provider_entity", "provider_name", "provider_ref",
-    "receiver_entity", "receiver_name", "reference", "description",
+    "receiver_entity", "receiver_name", "reference", "description", "value_date",
 })
 
 #: Longest text of each text field, in characters (the model's limits).
@@ -104,6 +104,13 @@ def _clean_flow(values: dict[str, Any]) -> dict[str, Any]:
         errors["date"] = [_("A date is required, as YYYY-MM-DD.") if not out.get("date")
                           else _("'%(value)s' is not a date: expected YYYY-MM-DD.") % {"value": out.get("date")}]
     out["date"] = day
+    if out.get("value_date") not in (None, ""):
+        value_day = _as_date(out["value_date"])
+        if value_day is None:
+            errors["value_date"] = [_("'%(value)s' is not a date: expected YYYY-MM-DD.") % {"value": out["value_date"]}]
+        out["value_date"] = value_day
+    elif "value_date" in out:
+        out["value_date"] = None
     if out.get("origin", Flow.Origin.PLATFORM) not in Flow.Origin.values:
         errors["origin"] = [_("Unknown origin %(value)r.") % {"value": out.get("origin")}]
     if not isinstance(out.get("project"), Project):
@@ -144,6 +151,7 @@ def flow_create(
     reference: str = "",
     description: str = "",
     origin: str = Flow.Origin.PLATFORM,
+    value_date=None,
     reason: str = "",
 ) -> Flow:
     """Add a flow to ``project``; returns it.
@@ -151,7 +159,8 @@ def flow_create(
     ``kind``: one of ``Flow.Kind``; ``amount``: a ``Decimal``, ``int`` or ``str`` in ``currency`` (ISO 4217,
     not withdrawn), with no more decimals than the currency's minor unit, negative allowed (refund,
     de-obligation), zero refused, float refused (``compact.reference.currencies.check_amount``); ``date``:
-    a ``date`` or ``"YYYY-MM-DD"``; ``origin``: ``Flow.Origin`` (``"iati"`` for a transaction brought by an
+    a ``date`` or ``"YYYY-MM-DD"``; ``value_date``: the date the amount is valued at for conversion, when it
+    is not ``date`` (IATI value-date; None: the flow's date); ``origin``: ``Flow.Origin`` (``"iati"`` for a transaction brought by an
     IATI import, which a later import of the same activity may replace). A pledge, commitment or disbursement names its provider
     (``provider_entity`` or ``provider_name``); a requirement or an expenditure need not.
 
@@ -165,7 +174,7 @@ def flow_create(
         "project": project, "kind": kind, "amount": amount, "currency": currency, "date": date,
         "provider_entity": provider_entity, "provider_name": provider_name, "provider_ref": provider_ref,
         "receiver_entity": receiver_entity, "receiver_name": receiver_name, "reference": reference,
-        "description": description, "origin": origin,
+        "description": description, "origin": origin, "value_date": value_date,
     })
     _reason_for_project(project, reason)
     with transaction.atomic():

@@ -50,7 +50,7 @@ from compact.interop.iati.writer import platform_project_pk
 from compact.registry.models import Body, Entity
 
 #: The fields of a flow compared to decide whether an imported transaction is already stored.
-FLOW_FIELDS = ("kind", "amount", "currency", "date", "provider_entity_id", "provider_name", "provider_ref",
+FLOW_FIELDS = ("kind", "amount", "currency", "date", "value_date", "provider_entity_id", "provider_name", "provider_ref",
                "receiver_entity_id", "receiver_name", "reference", "description")
 
 

@@ -236,3 +236,16 @@ def test_faults_found_further_on_are_problems(wg2):
     report = iati_import(actor=None, files=[("broken.xml", broken)], dry_run=False, reason="x", lead_body=wg2)
     assert not report.ok and report.problems[-1].line is not None
     assert Project.objects.count() == 0
+
+
+def test_transactions_keep_their_value_date(wg2):
+    valued = ('<transaction><transaction-type code="11"/><transaction-date iso-date="2025-03-01"/>'
+              '<value value-date="2025-01-15" currency="EUR">1000</value>'
+              '<provider-org><narrative>Japan</narrative></provider-org></transaction>')
+    data = activities(activity("XM-DAC-41114-V-1", extra=valued + transaction("11", "50", date="2025-04-01",
+                                                                                provider="Japan")))
+    report = iati_import(actor=None, files=[("v.xml", data)], dry_run=False, reason="x", lead_body=wg2)
+    assert report.ok, report.problems
+    flows = Project.objects.get(iati_identifier="XM-DAC-41114-V-1").flows.order_by("date")
+    assert [(f.date, f.value_date, f.currency) for f in flows] == [
+        (dt.date(2025, 3, 1), dt.date(2025, 1, 15), "EUR"), (dt.date(2025, 4, 1), None, "USD")]

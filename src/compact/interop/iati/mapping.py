@@ -318,6 +318,7 @@ def flow_rows(record: ActivityRecord, orgs: Organisations, lead_entity: Entity |
             "provider_entity": provider_entity, "provider_name": provider_name, "provider_ref": provider_ref[:150],
             "receiver_entity": receiver_entity, "receiver_name": receiver_name, "reference": transaction.ref[:100],
             "description": text[:500], "origin": Flow.Origin.IATI, "line": transaction.line,
+            "value_date": transaction.value_date if transaction.value_date != transaction.date else None,
         })
     return out
 

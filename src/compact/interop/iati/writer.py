@@ -279,7 +279,7 @@ def _transaction(flow: Flow, project: Project) -> etree._Element:
     outward = flow.provider_entity_id is not None and flow.provider_entity_id == project.lead_entity_id
     etree.SubElement(element, "transaction-type", {"code": outgoing if outward else incoming})
     _dated(element, "transaction-date", flow.date)
-    _value(element, flow.amount, flow.currency, flow.date)
+    _value(element, flow.amount, flow.currency, flow.value_date or flow.date)
     if flow.description:
         _narrative(etree.SubElement(element, "description"), flow.description)
     if flow.provider_entity_id or flow.provider_name or flow.provider_ref:
