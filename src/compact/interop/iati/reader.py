@@ -113,10 +113,8 @@ _ISO_DATE = re.compile(r"^\s*(-?\d{4,}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?\s*$")
 _FOREIGN_ELEMENTS = etree.XPath("descendant::*[namespace-uri() != '']")
 _FOREIGN_ATTRIBUTES = etree.XPath(
     f"descendant-or-self::*/@*[namespace-uri() != '' and namespace-uri() != '{XML_NAMESPACE}']")
-_NARRATIVE_LANGUAGES = etree.XPath("descendant::narrative/@xml:lang", smart_strings=False)
-_WRITTEN_LANGUAGES = etree.XPath("descendant::narrative[normalize-space()]/@xml:lang", smart_strings=False)
-_WRITTEN_WITHOUT_LANGUAGE = etree.XPath("boolean(descendant::narrative[normalize-space()][not(normalize-space(@xml:lang))])")
-_FIRST_NARRATIVE_IN = etree.XPath("descendant::narrative[@xml:lang = $language][1]")
+#: White space as XML (and XPath's ``normalize-space``) counts it.
+XML_WHITESPACE = " \t\r\n"
 _OWN_FOREIGN_ATTRIBUTES = etree.XPath(f"@*[namespace-uri() != '' and namespace-uri() != '{XML_NAMESPACE}']")
 
 #: Which codelist checks the codes of each vocabulary; other vocabularies keep their codes as given.
@@ -530,6 +528,11 @@ def _reprepare(opener, name: str) -> _Prepared:
 
 def _iso_date(value: str | None) -> dt.date | None:
     """An ``xsd:date`` (``2016-09-04``, with or without a time zone) as a date; None when it is not one."""
+    if value and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the usual form, read without the pattern: exactly the dates it reads
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     match = _ISO_DATE.match(value or "")
     if not match:
         return None
@@ -560,7 +563,8 @@ class _Activity:
         self.offset = line_offset
         self.base = f"iati-activities/iati-activity[{position}]"
         self.line = (element.sourceline or 0) + line_offset
-        self.identifier = (element.findtext("iati-identifier") or "").strip()
+        identifier = next(element.iterchildren("iati-identifier"), None)
+        self.identifier = ((identifier.text if identifier is not None else None) or "").strip()
         self.problems: list[Finding] = []
         self.notes: list[Finding] = []
         self.normalised: dict[tuple[str, str, str, str], list] = {}
@@ -579,8 +583,8 @@ class _Activity:
         when given."""
         steps = []
         while node is not None and node is not self.element:
-            before = sum(1 for sibling in node.itersiblings(preceding=True) if sibling.tag == node.tag)
-            after = any(sibling.tag == node.tag for sibling in node.itersiblings())
+            before = sum(1 for _sibling in node.itersiblings(node.tag, preceding=True))
+            after = next(node.itersiblings(node.tag), None) is not None
             steps.append(f"{node.tag}[{before + 1}]" if before or after else node.tag)
             node = node.getparent()
         path = "/".join([self.base, *reversed(steps)])
@@ -685,14 +689,24 @@ class _Activity:
     def _narrative_languages(self) -> set[str]:
         """Check the language of every narrative of the activity (each distinct ``xml:lang`` once, each use
         counted) and return the languages of those that have a text; a note when English had to be
-        assumed. The narratives are found with XPath, in C, since activities have dozens of them."""
+        assumed. One walk over the activity's narratives, in document order: a narrative has a text when
+        its string value holds a character other than XML white space (XPath's ``normalize-space()``)."""
         active = _active_codes("Language")
-        for given, count in Counter(_NARRATIVE_LANGUAGES(self.element)).items():
-            if given not in active and given.strip():
-                self.language(_FIRST_NARRATIVE_IN(self.element, language=given)[0], count)
-        seen = {given if given in active else self.languages[given.strip()]
-                for given in set(_WRITTEN_LANGUAGES(self.element)) if given.strip()}
-        if _WRITTEN_WITHOUT_LANGUAGE(self.element):
+        narratives = list(self.element.iter("narrative"))
+        given = [narrative.get(XML_LANG) for narrative in narratives]
+        written: set[str | None] = set()
+        for narrative, language in zip(narratives, given, strict=True):
+            if language not in written and (
+                    ((text := narrative.text) and text.strip(XML_WHITESPACE))
+                    or (len(narrative) and "".join(narrative.itertext()).strip(XML_WHITESPACE))):
+                written.add(language)
+        for language, count in Counter(given).items():  # in the order of first use
+            if language is not None and language not in active and language.strip():
+                self.language(narratives[given.index(language)], count)
+        without = any(language is None or not language.strip(XML_WHITESPACE) for language in written)
+        seen = {language if language in active else self.languages[language.strip()]
+                for language in written if language is not None and language.strip()}
+        if without:
             seen.add(self.default_language)
             if self.iati.assumed_language and not (self.element.get(XML_LANG) or "").strip():
                 self.notes.append(Finding(self.iati.name, self.line, self.base, _(
@@ -704,12 +718,13 @@ class _Activity:
         """``{language: text}`` of the ``narrative`` children of ``element`` (stripped; the first one of each
         language); a second text in the same language is left aside with a note."""
         texts: Texts = {}
-        for narrative in element.iterfind("narrative"):
-            text = (narrative.text or "").strip()
-            if not text:
+        active = _active_codes("Language")
+        for narrative in element.iterchildren("narrative"):
+            text = narrative.text
+            if not text or not (text := text.strip()):
                 continue
             given = narrative.get(XML_LANG)
-            if given in _active_codes("Language"):
+            if given in active:
                 language = given
             elif given and given.strip():
                 language = self.languages.get(given.strip(), self.default_language)
@@ -732,10 +747,9 @@ class _Activity:
             activity_id=(element.get(activity_id) or "").strip(),
         )
 
-    def value(self, parent) -> tuple[Decimal | None, str, dt.date | None]:
-        """The ``value`` child of ``parent``: (amount, currency, value date); the currency is the value's
-        own, else the activity's default, else ``""`` (a problem for the rules)."""
-        element = parent.find("value")
+    def value(self, element) -> tuple[Decimal | None, str, dt.date | None]:
+        """A ``value`` element (None when absent): (amount, currency, value date); the currency is the
+        value's own, else the activity's default, else ``""`` (a problem for the rules)."""
         if element is None:
             return None, "", None
         currency = self.optional_code("Currency", element, "currency")
@@ -847,9 +861,10 @@ class _Activity:
     def budget(self, record, element):
         kind = self.optional_code("BudgetType", element, "type", "1")
         status = self.optional_code("BudgetStatus", element, "status", "1")
-        start = _iso_date(_attribute(element, "period-start", "iso-date"))
-        end = _iso_date(_attribute(element, "period-end", "iso-date"))
-        amount, currency, value_date = self.value(element)
+        children = _first_children(element)
+        start = _iso_date(_attribute(children, "period-start", "iso-date"))
+        end = _iso_date(_attribute(children, "period-end", "iso-date"))
+        amount, currency, value_date = self.value(children.get("value"))
         if start is None or end is None or amount is None:
             self.malformed(element, _("A budget needs a period start, a period end and a value; it was left aside."))
             return
@@ -857,13 +872,14 @@ class _Activity:
                                      currency=currency, value_date=value_date or start, line=self._line(element)))
 
     def transaction(self, record, element):
-        kinds = element.find("transaction-type")
+        children = _first_children(element)
+        kinds = children.get("transaction-type")
         kind = self.code("TransactionType", kinds, "code") if kinds is not None else ""
-        day = _iso_date(_attribute(element, "transaction-date", "iso-date"))
-        amount, currency, value_date = self.value(element)
-        description = element.find("description")
-        provider = element.find("provider-org")
-        receiver = element.find("receiver-org")
+        day = _iso_date(_attribute(children, "transaction-date", "iso-date"))
+        amount, currency, value_date = self.value(children.get("value"))
+        description = children.get("description")
+        provider = children.get("provider-org")
+        receiver = children.get("receiver-org")
         if day is None or amount is None:
             self.malformed(element, _("A transaction needs a date and a value (IATI Standard); it was left aside."))
             return
@@ -880,9 +896,20 @@ class _Activity:
                                               ref=(element.get("ref") or "").strip()))
 
 
-def _attribute(element, child: str, attribute: str) -> str | None:
-    """The ``attribute`` of ``element``'s first ``child``, None when either is absent."""
-    found = element.find(child)
+def _first_children(element) -> dict[Any, etree._Element]:
+    """``{tag: the first child of element with that tag}``, in one pass over the children (``find`` per
+    tag costs a walk each)."""
+    children: dict[Any, etree._Element] = {}
+    for child in element:
+        if child.tag not in children:
+            children[child.tag] = child
+    return children
+
+
+def _attribute(children: dict[Any, etree._Element], child: str, attribute: str) -> str | None:
+    """The ``attribute`` of the first ``child`` of ``_first_children``'s answer, None when either is
+    absent."""
+    found = children.get(child)
     return found.get(attribute) if found is not None else None
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -69,18 +69,19 @@ def sum_to_100(values: Iterable[Decimal]) -> tuple[bool, Decimal, bool]:
     return abs(total - HUNDRED) <= tolerance, total, True
 
 
-def _shares(record: ActivityRecord, element: str, what: str, percentages: list[Decimal | None],
+def _shares(record: ActivityRecord, element: str, what: Callable[[], str], percentages: list[Decimal | None],
             rule_each: str, rule_sum: str, rule_single: str) -> tuple[list[Finding], list[Finding]]:
     """The shared rule of sectors of one vocabulary and of countries and regions, as ``(problems, notes)``:
     one item has no percentage or 100 (``rule_single``); several items each have one (``rule_each``) and
-    they add up to 100 (``rule_sum``). ``what`` names the items in messages."""
+    they add up to 100 (``rule_sum``). ``what()`` names the items in messages (translated only when a
+    finding is made)."""
     if len(percentages) == 1:
         share = percentages[0]
         if share is not None and share != HUNDRED:
             return [_finding(record, element, _(
                 "There is only one of the %(what)s: its percentage must be left out or be 100, not %(percentage)s "
                 "(IATI Standard rule %(rule)s).")
-                % {"what": what, "percentage": _text(share), "rule": rule_single})], []
+                % {"what": what(), "percentage": _text(share), "rule": rule_single})], []
         return [], []
     missing = sum(1 for share in percentages if share is None)
     if missing:
@@ -89,16 +90,16 @@ def _shares(record: ActivityRecord, element: str, what: str, percentages: list[D
             "(IATI Standard rule %(rule)s).",
             "%(missing)d of the %(count)d %(what)s have no percentage: each needs one, and they must add up to 100 "
             "(IATI Standard rule %(rule)s).", missing)
-            % {"count": len(percentages), "what": what, "missing": missing, "rule": rule_each})], []
+            % {"count": len(percentages), "what": what(), "missing": missing, "rule": rule_each})], []
     accepted, total, rounded = sum_to_100(share for share in percentages if share is not None)
     if not accepted:
         return [_finding(record, element, _(
             "The percentages of the %(what)s add up to %(total)s, not 100 (IATI Standard rule %(rule)s).")
-            % {"what": what, "total": _text(total), "rule": rule_sum})], []
+            % {"what": what(), "total": _text(total), "rule": rule_sum})], []
     if rounded:
         return [], [_finding(record, element, _(
             "The percentages of the %(what)s add up to %(total)s: 100 once the rounding of their decimals is "
-            "allowed for (IATI Standard rule %(rule)s).") % {"what": what, "total": _text(total), "rule": rule_sum})]
+            "allowed for (IATI Standard rule %(rule)s).") % {"what": what(), "total": _text(total), "rule": rule_sum})]
     return [], []
 
 
@@ -144,7 +145,8 @@ def sector_percentages(record: ActivityRecord) -> None:
         by_vocabulary.setdefault(sector.vocabulary, []).append(sector.percentage)
     for vocabulary, percentages in by_vocabulary.items():
         if _in_range(record, element, percentages, "12.3.1"):
-            _add(record, _shares(record, element, _("sectors of vocabulary %(vocabulary)s") % {"vocabulary": vocabulary},
+            _add(record, _shares(record, element,
+                                 lambda vocabulary=vocabulary: _("sectors of vocabulary %(vocabulary)s") % {"vocabulary": vocabulary},
                                  percentages, "2.1.1", "2.1.2", "2.1.4"))
 
 
@@ -171,19 +173,21 @@ def area_percentages(record: ActivityRecord) -> None:
         return
     if not regions:
         if countries:
-            _add(record, _shares(record, f"{base}/recipient-country", _("recipient countries"), countries,
+            _add(record, _shares(record, f"{base}/recipient-country", lambda: _("recipient countries"), countries,
                                  "3.1.1", "3.1.2", "3.1.4"))
         return
     per_vocabulary: tuple[list[Finding], list[Finding]] = ([], [])
     for vocabulary, shares in regions.items():
-        what = (_("recipient countries and regions of vocabulary %(vocabulary)s") if countries
-                else _("recipient regions of vocabulary %(vocabulary)s")) % {"vocabulary": vocabulary}
+        def what(vocabulary: str = vocabulary) -> str:
+            return (_("recipient countries and regions of vocabulary %(vocabulary)s") if countries
+                    else _("recipient regions of vocabulary %(vocabulary)s")) % {"vocabulary": vocabulary}
+
         problems, notes = _shares(record, f"{base}/recipient-region", what, countries + shares, "3.4.1", "3.4.2", "3.4.4")
         per_vocabulary[0].extend(problems)
         per_vocabulary[1].extend(notes)
     if per_vocabulary[0] and len(regions) > 1:
         together = countries + [share for shares in regions.values() for share in shares]
-        whole = _shares(record, f"{base}/recipient-region", _("recipient countries and regions"), together,
+        whole = _shares(record, f"{base}/recipient-region", lambda: _("recipient countries and regions"), together,
                         "3.4.1", "3.4.2", "3.4.4")
         if not whole[0]:
             _add(record, whole)

@@ -82,9 +82,9 @@ def validate_activity(element: etree._Element, *, position: int | None = None) -
     activity's 1-based rank in its file; the bare ``iati-activities/iati-activity`` without it), and the
     message is libxml2's, in English. An empty list means the activity is valid."""
     schema = activities_schema()
-    prefix = "iati-activities/iati-activity" + (f"[{position}]" if position else "")
     if schema.validate(element):
         return []
+    prefix = "iati-activities/iati-activity" + (f"[{position}]" if position else "")
     return _errors(schema.error_log, prefix, "/" + (element.tag if isinstance(element.tag, str) else ""))
 
 
