@@ -169,11 +169,11 @@ def _flow_key(values: dict) -> tuple:
     return tuple(values.get(name) for name in FLOW_FIELDS)
 
 
-def _write_flows(*, actor, project, rows: list[dict], reason: str) -> int:
+def _write_flows(*, actor, project, rows: list[dict], reason: str, new: bool = False) -> int:
     """Make the project's flows match ``rows``: a row equal to a stored flow (imported, or keyed in and then
     exported by the platform) is that flow; the project's other IATI flows are deleted and the rows not yet
-    stored created; flows keyed in the platform are never deleted. Returns how many flows were created or
-    deleted."""
+    stored created; flows keyed in the platform are never deleted. ``new``: the project has just been
+    created, so it has no flow to read. Returns how many flows were created or deleted."""
     from compact.funding.models import Flow
     from compact.funding.services import flow_create, flow_delete
 
@@ -185,7 +185,7 @@ def _write_flows(*, actor, project, rows: list[dict], reason: str) -> int:
         wanted.append(values)
     remaining = [_flow_key(v) for v in wanted]
     changed = 0
-    stored = list(Flow.objects.filter(project=project).order_by("-origin", "pk"))  # "platform" before "iati"
+    stored = [] if new else list(Flow.objects.filter(project=project).order_by("-origin", "pk"))  # "platform" first
     for flow in stored:
         key = tuple(getattr(flow, name) for name in FLOW_FIELDS)
         if key in remaining:
@@ -330,7 +330,7 @@ class _Importer:
         project = self.Project.objects.get(pk=pending.project_id) if pending.project_id else None
         data, record = pending.data, pending
         title, reasons = pending.title, pending.reasons
-        since = _last_event_id()
+        since = _last_event_id() if project is not None else 0  # what an update changed is read from the log
         try:
             with transaction.atomic():
                 if project is None:
@@ -339,7 +339,8 @@ class _Importer:
                 else:
                     project_update(actor=self.actor, project=project, data=data, reason=self.reason, imported=True)
                     action = "update"
-                flows_changed = _write_flows(actor=self.actor, project=project, rows=pending.flows, reason=self.reason)
+                flows_changed = _write_flows(actor=self.actor, project=project, rows=pending.flows, reason=self.reason,
+                                             new=action == "create")
         except (ValidationError, PermissionDenied, Http404, ReasonRequired, DatabaseError) as exc:
             report.problems += _service_findings(exc, record)
             return

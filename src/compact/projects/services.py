@@ -220,11 +220,20 @@ def _items(errors: _Errors, key: str, values) -> list[Mapping]:
     return good
 
 
-def _stored_values(project: Project | None, key: str, field: str) -> set[str]:
+def _stored_rows(project: Project | None, key: str) -> list[models.Model]:
+    """The ``key`` rows of the stored ``project``, oldest first; empty for a new project. Each kind is read
+    once per project instance: an update reads the rows to validate the data, then to write it."""
     if project is None or project.pk is None:
-        return set()
-    model, _fields = CHILDREN[key]
-    return set(model.objects.filter(project=project).values_list(field, flat=True))
+        return []
+    cache = project.__dict__.setdefault("_compact_child_rows", {})
+    if key not in cache:
+        model, _fields = CHILDREN[key]
+        cache[key] = list(model.objects.filter(project=project).order_by("pk"))
+    return cache[key]
+
+
+def _stored_values(project: Project | None, key: str, field: str) -> set[str]:
+    return {getattr(row, field) for row in _stored_rows(project, key)}
 
 
 def _participants(values, errors: _Errors, project: Project | None) -> list[dict]:
@@ -566,16 +575,19 @@ def _link_ids(project: Project, key: str) -> list[int]:
     return sorted(getattr(project, key).values_list("pk", flat=True)) if project.pk else []
 
 
-def _write_children(project: Project, key: str, rows: list[dict], *, actor, reason: str, protected: bool = False) -> None:
+def _write_children(project: Project, key: str, rows: list[dict], *, actor, reason: str, protected: bool = False,
+                    existing: list[models.Model] | None = None) -> None:
     """Make ``project``'s ``key`` rows equal ``rows``: rows already stored as given are kept, others
-    deleted, the missing ones created; one change-log event per row deleted or created.
+    deleted, the missing ones created (in one query); one change-log event per row deleted or created.
+    ``existing``: the project's stored rows of that kind, oldest first, when the caller has them (read
+    here otherwise).
 
     The rows follow the project (docs/access.md): when it is (or was, before this change) confidential or
     strictly confidential (``protected``), a row created or deleted without a reason raises
     ``ReasonRequired`` (call it inside the write's transaction, which then writes nothing)."""
     model, fields = CHILDREN[key]
     wanted = [tuple(row[f] for f in fields) for row in rows]
-    existing_rows = list(model.objects.filter(project=project).order_by("pk"))
+    existing_rows = list(model.objects.filter(project=project).order_by("pk")) if existing is None else existing
     kept = [tuple(getattr(existing, f) for f in fields) for existing in existing_rows]
     remaining = list(wanted)
     changed = len(kept) != len(wanted)
@@ -595,9 +607,8 @@ def _write_children(project: Project, key: str, rows: list[dict], *, actor, reas
         record_change(action=ChangeEvent.Action.DELETE, obj=existing, changes=diff(snapshot(existing), {}),
                       reason=reason, actor=actor)
         existing.delete()
-    for values in wanted:
-        row = model(project=project, **dict(zip(fields, values, strict=True)))
-        row.save()
+    created = model.objects.bulk_create([model(project=project, **dict(zip(fields, values, strict=True))) for values in wanted])
+    for row in created:
         record_change(action=ChangeEvent.Action.CREATE, obj=row, changes=diff({}, snapshot(row)), reason=reason, actor=actor)
 
 
@@ -642,7 +653,7 @@ def project_create(*, actor, data: Mapping, reason: str = "", imported: bool = F
                 changes[key] = [[], sorted(o.pk for o in objects)]
         record_change(action=ChangeEvent.Action.CREATE, obj=project, changes=changes, reason=reason, actor=actor)
         for key, rows in children.items():
-            _write_children(project, key, rows, actor=actor, reason=reason)
+            _write_children(project, key, rows, actor=actor, reason=reason, existing=[])
     return project
 
 
@@ -681,7 +692,8 @@ def project_update(*, actor, project: Project, data: Mapping, reason: str = "", 
             record_change(action=ChangeEvent.Action.UPDATE, obj=project, changes=changes, reason=reason, actor=actor)
         protected = bool({stored.sensitivity, project.sensitivity} & PROTECTED_LEVELS)
         for key, rows in children.items():
-            _write_children(project, key, rows, actor=actor, reason=reason, protected=protected)
+            _write_children(project, key, rows, actor=actor, reason=reason, protected=protected,
+                            existing=_stored_rows(stored, key))
     return project
 
 
