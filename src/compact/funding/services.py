@@ -168,20 +168,34 @@ def flow_create(
     ``ValidationError`` ({field: messages}) and ``ReasonRequired`` (a confidential project without a
     reason); nothing is written then.
     """
-    if isinstance(project, Project):
-        _require_change(actor, project)
-    values = _clean_flow({
-        "project": project, "kind": kind, "amount": amount, "currency": currency, "date": date,
+    return _create_flows(actor=actor, project=project, reason=reason, rows=[{
+        "kind": kind, "amount": amount, "currency": currency, "date": date,
         "provider_entity": provider_entity, "provider_name": provider_name, "provider_ref": provider_ref,
         "receiver_entity": receiver_entity, "receiver_name": receiver_name, "reference": reference,
         "description": description, "origin": origin, "value_date": value_date,
-    })
+    }])[0]
+
+
+def _create_flows(*, actor, project: Project, rows: list[dict[str, Any]], reason: str = "") -> list[Flow]:
+    """Add the flows ``rows`` to ``project`` (each row: the keyword arguments of ``flow_create`` other than
+    ``actor``, ``project`` and ``reason``, all of them given); returns them, in order. ``flow_create`` is this
+    for one flow; an importer gives a project's flows at once.
+
+    The permission and the reason are the project's, so they are checked once; every row is checked
+    before anything is written, and a bad row raises what ``flow_create`` raises for it (the first bad row's
+    error). The flows are written in one query, with one change-log event each.
+    """
+    if isinstance(project, Project):
+        _require_change(actor, project)
+    cleaned = [_clean_flow({"project": project, **row}) for row in rows]
     _reason_for_project(project, reason)
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
-        flow = Flow.objects.create(created_by=actor if getattr(actor, "is_authenticated", False) else None, **values)
-        record_change(action=ChangeEvent.Action.CREATE, obj=flow, changes=diff({}, snapshot(flow)), reason=reason,
-                      actor=actor)
-    return flow
+        flows = Flow.objects.bulk_create([Flow(created_by=created_by, **values) for values in cleaned])
+        for flow in flows:
+            record_change(action=ChangeEvent.Action.CREATE, obj=flow, changes=diff({}, snapshot(flow)), reason=reason,
+                          actor=actor)
+    return flows
 
 
 def flow_update(*, actor, flow: Flow, reason: str, **fields) -> Flow:

@@ -4,13 +4,14 @@
 streaming), keeps the activities that ``selection`` finds relevant (all of them without a selection),
 maps each to project data and flows (``compact.interop.iati.mapping``) and hands them to the services of
 the apps: ``compact.projects.services.project_create`` / ``project_update`` and
-``compact.funding.services.flow_create`` / ``flow_delete``, so every rule, every permission check and
-every change-log event is theirs. It works in two passes. The first streams the files without writing:
-each activity is read, checked, selected and mapped, and those to write wait in a temporary file (memory
-stays flat). The second writes them in one ``transaction.atomic()`` with a savepoint per activity, so that
-one activity's failure does not hide the next one's problems; when any problem is found, in either pass,
-or on a dry run, everything is rolled back: nothing is written and no change-log event remains. Only the
-second pass holds a write lock (on SQLite, the whole database's), and only for the writing itself.
+``compact.funding.services.flow_create`` (for a project's new flows at once) / ``flow_delete``, so every
+rule, every permission check and every change-log event is theirs. It works in two passes. The first
+streams the files without writing: each activity is read, checked, selected and mapped, and those to
+write wait in a temporary file (memory stays flat). The second writes them in one
+``transaction.atomic()`` with a savepoint per activity, so that one activity's failure does not hide the
+next one's problems; when any problem is found, in either pass, or on a dry run, everything is rolled
+back: nothing is written and no change-log event remains. Only the second pass holds a write lock (on
+SQLite, the whole database's), and only for the writing itself.
 
 Matching: an activity whose IATI identifier a project has updates that project (its lead working group
 stays), as does an activity the platform exported for a project without an identifier
@@ -175,7 +176,7 @@ def _write_flows(*, actor, project, rows: list[dict], reason: str, new: bool = F
     stored created; flows keyed in the platform are never deleted. ``new``: the project has just been
     created, so it has no flow to read. Returns how many flows were created or deleted."""
     from compact.funding.models import Flow
-    from compact.funding.services import flow_create, flow_delete
+    from compact.funding.services import _create_flows, flow_delete
 
     wanted = []
     for row in rows:
@@ -193,15 +194,16 @@ def _write_flows(*, actor, project, rows: list[dict], reason: str, new: bool = F
         elif flow.origin == Flow.Origin.IATI:
             flow_delete(actor=actor, flow=flow, reason=reason)
             changed += 1
+    created = []
     for values in wanted:
         key = _flow_key(values)
         if key not in remaining:
             continue
         remaining.remove(key)
-        arguments = {k: v for k, v in values.items() if not k.endswith("_entity_id")}
-        flow_create(actor=actor, project=project, reason=reason, **arguments)
-        changed += 1
-    return changed
+        created.append({k: v for k, v in values.items() if not k.endswith("_entity_id")})
+    if created:  # flow_create's checks and events, for the project's new flows at once
+        _create_flows(actor=actor, project=project, rows=created, reason=reason)
+    return changed + len(created)
 
 
 @dataclass(frozen=True)
