@@ -19,9 +19,11 @@ An activity is kept when at least one criterion matches, and the import says whi
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -45,10 +47,18 @@ CT_KEYWORDS: tuple[str, ...] = (
 DAC_VOCABULARIES = ("1", "2")
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(match: re.Match) -> str:
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
+
+
 def _fold(text: str) -> str:
     """``text`` without letter case and without combining marks (NFKD), for keyword matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text.lower()  # the same for ASCII, which has no marks and whose case folding is lower case
+    return _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text.casefold()))  # marks are not ASCII
 
 
 def _split(text: str) -> list[str]:
@@ -138,20 +148,25 @@ class Selection:
         out += self._keyword_reasons(record)
         return list(dict.fromkeys(out))
 
+    @cached_property
+    def _folded_keywords(self) -> tuple[tuple[str, str], ...]:
+        """``(keyword, folded keyword)`` pairs, the folded one not empty."""
+        return tuple((keyword, needle) for keyword in self.keywords if (needle := _fold(keyword)))
+
     def _keyword_reasons(self, record: ActivityRecord) -> list[str]:
         if not self.keywords:
             return []
-        folded = [(k, _fold(k)) for k in self.keywords]
+        folded = self._folded_keywords
         out = []
-        places: Iterable[tuple[str, dict[str, str]]] = [(_("title"), record.titles)] + [
-            (_("description"), texts) for texts in record.descriptions.values()]
+        places: Iterable[tuple[Callable[[], str], dict[str, str]]] = [(lambda: _("title"), record.titles)] + [
+            (lambda: _("description"), texts) for texts in record.descriptions.values()]
         for place, texts in places:
             for language, text in texts.items():
                 haystack = _fold(text)
                 for keyword, needle in folded:
-                    if needle and needle in haystack:
+                    if needle in haystack:
                         out.append(_("keyword “%(keyword)s” in the %(place)s (%(language)s)")
-                                   % {"keyword": keyword, "place": place, "language": language})
+                                   % {"keyword": keyword, "place": place(), "language": language})
         return out
 
 
