@@ -31,14 +31,15 @@ import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from compact.access.policy import Action, can, restrict
 from compact.audit.models import ChangeEvent
@@ -47,12 +48,11 @@ from compact.interop.iati.mapping import Organisations, project_data
 from compact.interop.iati.reader import IatiFileError, open_iati
 from compact.interop.iati.records import ActivityRecord, Finding
 from compact.interop.iati.selection import Selection
-from compact.interop.iati.writer import platform_project_pk
+from compact.interop.iati.writer import activity_identifier, platform_project_pk
 from compact.registry.models import Body, Entity
 
 #: The fields of a flow compared to decide whether an imported transaction is already stored.
-FLOW_FIELDS = ("kind", "amount", "currency", "date", "value_date", "provider_entity_id", "provider_name", "provider_ref",
-               "receiver_entity_id", "receiver_name", "reference", "description")
+FLOW_FIELDS = ("kind", "amount", "currency", "date", "value_date", "reference", "description")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class ActivityResult:
     kept_because: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     transactions: int = 0
+    position: int = 0  # rank in its file (the report's order; not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -138,9 +139,10 @@ def _size(source) -> int:
     return 0
 
 
-def _service_findings(exc: Exception, record: ActivityRecord) -> list[Finding]:
-    """The findings of a service's refusal of an activity, each naming the field at fault."""
-    where = f"iati-activity[{record.position}]"
+def _service_findings(exc: Exception, record, data: dict) -> list[Finding]:
+    """The findings of a service's refusal of an activity (``record``: where it is), each naming the field at
+    fault; a refusal of permission names the lead entity and working group."""
+    where = f"iati-activities/iati-activity[{record.position}]"
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         return [Finding(record.file, record.line, f"{where} ({key})", message, record.identifier)
                 for key, messages in exc.message_dict.items() for message in messages]
@@ -149,6 +151,11 @@ def _service_findings(exc: Exception, record: ActivityRecord) -> list[Finding]:
     if isinstance(exc, Http404):
         return [Finding(record.file, record.line, where, _("You may not read the joint project with this identifier."),
                         record.identifier)]
+    if isinstance(exc, PermissionDenied) and data.get("lead_entity") is not None and data.get("lead_body") is not None:
+        return [Finding(record.file, record.line, f"{where}/reporting-org", _(
+            "You may not add a joint project led by %(entity)s in %(body)s: focal points import the projects of their "
+            "own entity, in a working group it is a member of.")
+            % {"entity": data["lead_entity"].acronym, "body": data["lead_body"]}, record.identifier)]
     return [Finding(record.file, record.line, where, str(exc), record.identifier)]
 
 
@@ -166,17 +173,30 @@ def _changed_fields(since: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _flow_key(values: dict) -> tuple:
-    return tuple(values.get(name) for name in FLOW_FIELDS)
+def _party(orgs: Organisations, entity_id: int | None, name: str) -> tuple:
+    """Who a flow's provider or receiver is, for matching: the entity (also when only its acronym or name
+    is written, as the platform's export writes a party it keeps by name), else the name without case."""
+    if entity_id is not None:
+        return ("entity", entity_id)
+    found = orgs.by_name.get(name.strip().casefold()) or orgs.by_key.get(name.strip().casefold())
+    return ("entity", found.pk) if found is not None else ("name", name.strip().casefold())
 
 
-def _write_flows(*, actor, project, rows: list[dict], reason: str, new: bool = False) -> int:
-    """Make the project's flows match ``rows``: a row equal to a stored flow (imported, or keyed in and then
-    exported by the platform) is that flow; the project's other IATI flows are deleted and the rows not yet
-    stored created; flows keyed in the platform are never deleted. ``new``: the project has just been
-    created, so it has no flow to read. Returns how many flows were created or deleted."""
+def _flow_key(orgs: Organisations, values: dict) -> tuple:
+    """A flow's identity for re-imports: kind, amount, currency, dates, reference, description and who
+    provides and receives it (identifiers left aside: a party is the same whether written by its
+    identifier, its entity or its name)."""
+    return (*(values.get(name) for name in FLOW_FIELDS),
+            _party(orgs, values.get("provider_entity_id"), values.get("provider_name") or ""),
+            _party(orgs, values.get("receiver_entity_id"), values.get("receiver_name") or ""))
+
+
+def _plan_flows(orgs: Organisations, project, rows: list[dict], new: bool) -> tuple[list, list[dict]]:
+    """What making the project's flows match ``rows`` takes: ``(flows to delete, rows to create)``. A row
+    equal to a stored flow (imported, or keyed in and then exported by the platform) is that flow; the
+    project's other IATI flows go; flows keyed in the platform are never deleted. ``new``: the project has
+    no flow yet (nothing is read)."""
     from compact.funding.models import Flow
-    from compact.funding.services import _create_flows, flow_delete
 
     wanted = []
     for row in rows:
@@ -184,26 +204,48 @@ def _write_flows(*, actor, project, rows: list[dict], reason: str, new: bool = F
         values["provider_entity_id"] = values["provider_entity"].pk if values["provider_entity"] else None
         values["receiver_entity_id"] = values["receiver_entity"].pk if values["receiver_entity"] else None
         wanted.append(values)
-    remaining = [_flow_key(v) for v in wanted]
-    changed = 0
+    remaining = [_flow_key(orgs, v) for v in wanted]
+    deleted = []
     stored = [] if new else list(Flow.objects.filter(project=project).order_by("-origin", "pk"))  # "platform" first
     for flow in stored:
-        key = tuple(getattr(flow, name) for name in FLOW_FIELDS)
+        key = _flow_key(orgs, {name: getattr(flow, name) for name in (*FLOW_FIELDS, "provider_entity_id",
+                                                                      "provider_name", "receiver_entity_id",
+                                                                      "receiver_name")})
         if key in remaining:
-            remaining.remove(key)  # already stored (imported before, or keyed in and exported): kept as it is
+            remaining.remove(key)  # already stored: kept as it is
         elif flow.origin == Flow.Origin.IATI:
-            flow_delete(actor=actor, flow=flow, reason=reason)
-            changed += 1
+            deleted.append(flow)
     created = []
     for values in wanted:
-        key = _flow_key(values)
-        if key not in remaining:
-            continue
-        remaining.remove(key)
-        created.append({k: v for k, v in values.items() if not k.endswith("_entity_id")})
+        key = _flow_key(orgs, values)
+        if key in remaining:
+            remaining.remove(key)
+            created.append({k: v for k, v in values.items() if not k.endswith("_entity_id")})
+    return deleted, created
+
+
+def _write_flows(*, actor, orgs: Organisations, project, rows: list[dict], reason: str, new: bool = False) -> int:
+    """Make the project's flows match ``rows`` (``_plan_flows``) through the funding services; returns how
+    many flows were created or deleted."""
+    from compact.funding.services import _create_flows, flow_delete
+
+    deleted, created = _plan_flows(orgs, project, rows, new)
+    for flow in deleted:
+        flow_delete(actor=actor, flow=flow, reason=reason)
     if created:  # flow_create's checks and events, for the project's new flows at once
         _create_flows(actor=actor, project=project, rows=created, reason=reason)
-    return changed + len(created)
+    return len(deleted) + len(created)
+
+
+def _check_flows(*, orgs: Organisations, project, rows: list[dict], new: bool) -> int:
+    """``_write_flows`` on a dry run: the flows that would be created are checked as ``flow_create`` checks
+    them, nothing is written; returns how many flows would be created or deleted."""
+    from compact.funding.services import _clean_flow
+
+    deleted, created = _plan_flows(orgs, project, rows, new)
+    for values in created:
+        _clean_flow({"project": project, **values})
+    return len(deleted) + len(created)
 
 
 @dataclass(frozen=True)
@@ -244,6 +286,14 @@ class _Spool:
         self.file.close()
 
 
+def _title_fields() -> list[str]:
+    from django.conf import settings
+
+    from compact.core.i18n import field_name
+
+    return ["title", *(field_name("title", code) for code, _name in settings.LANGUAGES)]
+
+
 class _Importer:
     """One import: the state shared by the activities of all files."""
 
@@ -267,7 +317,6 @@ class _Importer:
         mapping and the project it updates. Returns what the write pass needs, or None when the activity is
         skipped or has a problem."""
         report = self.report
-        report.notes += record.notes
         title = record.titles.get(record.default_language) or next(iter(record.titles.values()), "")
         if record.identifier in self.seen:
             file, line = self.seen[record.identifier]
@@ -281,14 +330,17 @@ class _Importer:
         if record.reporting_org is not None and record.reporting_org.ref:
             self.reporting_refs.add(record.reporting_org.ref)
         if record.problems:
+            report.notes += record.notes
             report.problems += record.problems
             return
         reasons: list[str] = []
         if self.selection is not None:
             reasons = self.selection.reasons(record)
-            if not reasons:
-                report.activities.append(ActivityResult(record.file, record.line, record.identifier, "skipped", title))
+            if not reasons:  # not kept: its notes would only bury those of the activities kept
+                report.activities.append(ActivityResult(record.file, record.line, record.identifier, "skipped", title,
+                                                        position=record.position))
                 return
+        report.notes += record.notes
         mapped = project_data(record, self.orgs)
         report.notes += mapped.notes
         if mapped.problems:
@@ -296,11 +348,15 @@ class _Importer:
             return
         project = self.Project.objects.filter(iati_identifier=record.identifier).first()
         if project is None and (pk := platform_project_pk(record.identifier)) is not None:
-            # an activity the platform exported for a project without an IATI identifier
-            project = self.Project.objects.filter(pk=pk, iati_identifier__isnull=True).first()
+            # an activity the platform exported for a project without an IATI identifier: the whole identifier
+            # must be the one the platform gives that project, not just its number
+            found = self.Project.objects.filter(pk=pk, iati_identifier__isnull=True).select_related("lead_entity").first()
+            project = found if found is not None and activity_identifier(found) == record.identifier else None
         if project is not None and self.actor is not None and not can(self.actor, Action.VIEW, project):
             project = None  # treated as new: the service then refuses the identifier without revealing more
         data = dict(mapped.data)
+        if project is not None:
+            del data["iati_reporting_org"]  # kept as the project was first recorded (docs/iati.md)
         if project is not None and project.iati_identifier is None:
             del data["iati_identifier"]  # the platform's own identifier of it, not one to store
         where = f"iati-activity[{record.position}]"
@@ -341,10 +397,10 @@ class _Importer:
                 else:
                     project_update(actor=self.actor, project=project, data=data, reason=self.reason, imported=True)
                     action = "update"
-                flows_changed = _write_flows(actor=self.actor, project=project, rows=pending.flows, reason=self.reason,
-                                             new=action == "create")
-        except (ValidationError, PermissionDenied, Http404, ReasonRequired, DatabaseError) as exc:
-            report.problems += _service_findings(exc, record)
+                flows_changed = _write_flows(actor=self.actor, orgs=self.orgs, project=project, rows=pending.flows,
+                                             reason=self.reason, new=action == "create")
+        except (ValidationError, PermissionDenied, Http404, ReasonRequired, IntegrityError) as exc:
+            report.problems += _service_findings(exc, record, data)
             return
         fields: tuple[str, ...] = ()
         if action == "update":
@@ -352,20 +408,47 @@ class _Importer:
             if not fields and not flows_changed:
                 action = "unchanged"
         report.activities.append(ActivityResult(record.file, record.line, record.identifier, action, title,
-                                                project.pk if action != "create" or not report.dry_run else None,
-                                                tuple(reasons), fields, len(pending.flows)))
+                                                project.pk, tuple(reasons), fields, len(pending.flows),
+                                                position=pending.position))
+
+    def preview(self, pending: _Pending) -> None:
+        """The second pass over an activity when nothing will be written (a dry run, or problems already
+        found): checked as the services check it, without a transaction or a write lock."""
+        from compact.projects.models import Project
+        from compact.projects.selectors import project_preview
+
+        project = self.Project.objects.get(pk=pending.project_id) if pending.project_id else None
+
+        try:
+            fields = project_preview(actor=self.actor, data=pending.data, project=project, imported=True)
+            target = project if project is not None else Project(**{
+                k: v for k, v in pending.data.items() if k in ("lead_entity", "lead_body")})
+            flows_changed = _check_flows(orgs=self.orgs, project=target, rows=pending.flows, new=project is None)
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            self.report.problems += _service_findings(exc, pending, pending.data)
+            return
+        if project is None:
+            action, fields = "create", ()
+        else:
+            fields = (*fields, "flow") if flows_changed else fields
+            action = "update" if fields else "unchanged"
+        self.report.activities.append(ActivityResult(
+            pending.file, pending.line, pending.identifier, action, pending.title,
+            project.pk if project is not None else None, pending.reasons, fields, len(pending.flows),
+            position=pending.position))
 
     def disappeared(self) -> list[dict]:
-        """Projects whose identifier starts with a reporting organisation's identifier of the files and that
-        the files do not have, as the actor may read them."""
-        out = []
-        for ref in sorted(self.reporting_refs):
-            projects = self.Project.objects.filter(iati_identifier__startswith=f"{ref}-").order_by("iati_identifier")
-            if self.actor is not None:
-                projects = restrict(projects, self.actor, Action.VIEW)
-            out += [{"identifier": p.iati_identifier, "project": p.pk, "title": p.title}
-                    for p in projects if p.iati_identifier not in self.seen]
-        return out
+        """Projects an import brought from a reporting organisation of the files (``Project.iati_reporting_org``)
+        that the files no longer have, as the actor may read them."""
+        if not self.reporting_refs:
+            return []
+        projects = self.Project.objects.filter(iati_reporting_org__in=sorted(self.reporting_refs),
+                                               iati_identifier__isnull=False).order_by("iati_identifier")
+        if self.actor is not None:
+            projects = restrict(projects, self.actor, Action.VIEW)
+        return [{"identifier": p.iati_identifier, "project": p.pk, "title": p.title}
+                for p in projects.only("pk", "iati_identifier", *[f for f in _title_fields()])
+                if p.iati_identifier not in self.seen]
 
 
 def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reason: str,
@@ -412,20 +495,35 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
                         spool.add(pending)
             except IatiFileError as exc:  # a fault found further on: not well-formed, bytes not decodable
                 report.problems += exc.findings
+            except etree.LxmlError as exc:  # e.g. entity references, which the schema validator cannot follow
+                report.problems.append(Finding(name, None, "iati-activities", _(
+                    "The file cannot be checked against the IATI schema (%(error)s); files with a document type "
+                    "declaration or entity references are not accepted.") % {"error": exc}))
             report.notes += iati.notes  # read after the pass: it adds what it finds on the way
             report.problems += iati.problems
             report.files.append({"name": name, "version": iati.version, "size": iati.size, "activities": count})
             done_before += iati.size or _size(source)
             tick(iati.size or 0)
         report.unknown_organisations = importer.orgs.unknown_list()
+        report.notes += [Finding(name_of_file, None, "", _(
+            "The organisation %(ref)s is not in the registry under this identifier; it was matched to %(entity)s by its "
+            "name (add the identifier as an alias of the entity to confirm).") % {"ref": ref, "entity": entity.acronym},
+            activity) for ref, (entity, activity) in importer.orgs.by_name_only.items()
+            for name_of_file in [report.files[-1]["name"] if report.files else ""]]
         report.disappeared = importer.disappeared()
-        with transaction.atomic():  # the write pass: the only time the import holds a write lock
+        if dry_run or report.problems:  # nothing will be written: check the rest without a transaction
             for pending in spool:
-                importer.write(pending)
-            if not report.written:
-                transaction.set_rollback(True)
+                importer.preview(pending)
+        else:
+            with transaction.atomic():  # the write pass: the only time the import holds a write lock
+                for pending in spool:
+                    importer.write(pending)
+                if not report.written:
+                    transaction.set_rollback(True)
     finally:
         spool.close()
     order = {info["name"]: index for index, info in enumerate(report.files)}
-    report.activities.sort(key=lambda r: (order.get(r.file, 0), r.line))
+    report.activities.sort(key=lambda r: (order.get(r.file, 0), r.position, r.line))
+    if not report.written:  # what a failed import created was rolled back: no number to link to
+        report.activities = [replace(r, project_id=None) if r.action == "create" else r for r in report.activities]
     return report

@@ -63,6 +63,11 @@ class Project(AccessControlled):
         _("IATI activity identifier"), max_length=150, unique=True, null=True, blank=True,
         help_text=_("The identifier the project has in IATI, when it is published there."),
     )
+    iati_reporting_org = models.CharField(
+        _("IATI reporting organisation"), max_length=150, blank=True,
+        help_text=_("The IATI organisation identifier of the publisher whose file the project was imported from: "
+                    "a later import of that publisher's file reports the projects it no longer has."),
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     lead_entity = models.ForeignKey("registry.Entity", on_delete=models.PROTECT, related_name="led_projects",

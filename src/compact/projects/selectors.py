@@ -111,3 +111,51 @@ def available_steps(*, user, project: Project) -> list[str]:
     """The steps ``user`` may take on ``project`` now, in ``STEPS`` order (the buttons of its page)."""
     return [step for step, (sources, _target) in STEPS.items()
             if project.stage in sources and may_step(user=user, step=step, project=project)]
+
+
+def project_preview(*, actor, data, project: Project | None = None, imported: bool = False) -> tuple[str, ...]:
+    """What ``compact.projects.services.project_create`` (``project`` None) or ``project_update`` would do
+    with ``data``, checked the same way but without writing anything (the dry run of an import, which then
+    holds no write lock). Returns ``("project",)`` for a creation; for an update, the names of the fields
+    and links of the project that would change and the model names of the kinds of child rows that would
+    (``"participant"``, ``"budget"``, ...), as the change log would name them; empty when nothing would
+    change. Raises as the services do: ``ValidationError`` ({data key: messages}), ``PermissionDenied``,
+    ``TypeError`` for an unknown key."""
+    from collections import Counter
+
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from compact.audit.services import diff, snapshot
+    from compact.projects import services
+
+    errors = services._Errors()
+    if project is None:
+        target = Project()
+        with services._imported(imported):
+            services._validate(target, data, actor, None, errors)
+        errors.raise_if_any()
+        services._check_change(actor, target, _("You may not add a joint project for this lead entity and working group."))
+        return ("project",)
+    services._check_change(actor, project, _("You may read this joint project but not change it."))
+    stored = Project.objects.get(pk=project.pk)
+    target = Project.objects.get(pk=project.pk)
+    before = snapshot(stored)  # as project_update takes it: outside the language override
+    before_links = {key: services._link_ids(stored, key) for key in services.LINKS if key in data}
+    with services._imported(imported):
+        children, links = services._validate(target, data, actor, stored, errors)
+    errors.raise_if_any()
+    services._check_change(actor, target, _("You may not give the joint project this lead entity, working group or "
+                                            "sensitivity."))
+    with translation.override(services._base_language(target)):
+        changes = diff(before, snapshot(target))
+    changes.pop("updated", None)
+    names = list(changes)
+    names += [key for key, objects in links.items() if sorted(o.pk for o in objects) != before_links[key]]
+    for key, rows in children.items():
+        model, fields = services.CHILDREN[key]
+        wanted = Counter(tuple(row[f] for f in fields) for row in rows)
+        kept = Counter(tuple(getattr(r, f) for f in fields) for r in services._stored_rows(stored, key))
+        if wanted != kept:
+            names.append(model._meta.model_name)
+    return tuple(names)

@@ -74,7 +74,7 @@ DATA_KEYS = frozenset({
     "title", "description", "lead_entity", "lead_body", "working_groups", "pillars", "iati_identifier",
     "activity_status", "start", "end", "gender_marker", "human_rights_marker", "default_currency", "sensitivity",
     "participants", "sectors", "areas", "sdg_targets", "resolution_paragraphs", "budgets", "documents",
-    "related_activities",
+    "related_activities", "iati_reporting_org",
 })
 
 #: Sector vocabularies whose codes are checked against an IATI codelist (IATI 2.03 SectorVocabulary:
@@ -496,6 +496,13 @@ def _validate(project: Project, data: Mapping, actor, stored: Project | None, er
                 errors.add("iati_identifier", _("Another joint project already has the IATI activity identifier "
                                                 "%(identifier)s.") % {"identifier": identifier})
         project.iati_identifier = identifier
+    if "iati_reporting_org" in data:
+        ref = str(data["iati_reporting_org"] or "").strip()
+        if len(ref) > 150 or any(c.isspace() for c in ref):
+            errors.add("iati_reporting_org", _("An IATI organisation identifier has at most 150 characters and no "
+                                               "spaces."))
+        else:
+            project.iati_reporting_org = ref
     if "activity_status" in data:
         code = _code(errors, "activity_status", "", "ActivityStatus", data["activity_status"],
                      {stored.activity_status} if stored else set())

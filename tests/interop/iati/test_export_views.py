@@ -85,3 +85,17 @@ def test_pages_link_to_the_export_and_the_import(client, world):
     client.force_login(world["secretariat"])
     index = client.get("/exchange/").content.decode()
     assert 'href="/exchange/export/iati-activities.xml"' in index and 'href="/exchange/iati/' in index
+
+
+@pytest.mark.django_db
+def test_nothing_to_export_is_404_not_an_invalid_file(client, seeded):
+    assert client.get(PAGE).status_code == 404  # no published project: IATI's schema needs one activity
+    assert client.get(API).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_a_text_does_not_break_the_export(client, world):
+    from compact.projects.models import Project
+
+    Project.objects.filter(pk=world["public"].pk).update(description_en="Training\x0b of officers")
+    assert identifiers(body(client.get(PAGE))) == ["XM-DAC-41114-EXP-1"]

@@ -249,3 +249,112 @@ def test_transactions_keep_their_value_date(wg2):
     flows = Project.objects.get(iati_identifier="XM-DAC-41114-V-1").flows.order_by("date")
     assert [(f.date, f.value_date, f.currency) for f in flows] == [
         (dt.date(2025, 3, 1), dt.date(2025, 1, 15), "EUR"), (dt.date(2025, 4, 1), None, "USD")]
+
+
+def test_a_dry_run_writes_nothing_and_opens_no_transaction(wg2, unodc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = _dfid(dry_run=True, lead_body=wg2, lead_entity=unodc)
+    assert report.ok and report.counts["create"] == 54
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")]
+    assert writes == []
+
+
+def test_an_identifier_ending_like_the_platforms_does_not_take_over_a_project(wg2, unodc):
+    from support.projects import make_project
+
+    project = make_project(None, iati_identifier=None, title={"en": "Kept as it is"})
+    forged = activities(activity(f"GB-COH-999-COMPACT-{project.pk}", reporting="GB-COH-999", title="Forged"))
+    report = iati_import(actor=None, files=[("f.xml", forged)], dry_run=False, reason="x", lead_body=wg2,
+                         lead_entity=unodc)
+    assert report.ok and report.counts == {"create": 1, "update": 0, "unchanged": 0, "skipped": 0}
+    project.refresh_from_db()
+    assert project.title_en == "Kept as it is"
+
+
+def test_the_dfid_activities_that_disappear_are_reported_by_their_publisher(wg2, unodc):
+    _dfid(dry_run=False, lead_body=wg2, lead_entity=unodc)
+    tree = etree.parse(str(DFID))
+    gone = tree.xpath("//iati-activity[iati-identifier='GB-1-201483-101']")[0]
+    gone.getparent().remove(gone)
+    report = iati_import(actor=None, files=[("dfid.xml", etree.tostring(tree))], dry_run=True, reason="x",
+                         lead_body=wg2, lead_entity=unodc)
+    assert report.ok and [d["identifier"] for d in report.disappeared] == ["GB-1-201483-101"]
+    assert Project.objects.get(iati_identifier="GB-1-201483-101").iati_reporting_org == "GB-GOV-1"
+
+
+def test_shares_are_corrected_only_for_rounding(wg2):
+    # the official 2.03 example's reading: one 100 split across all vocabularies, 25 % in a vocabulary-99 region
+    split = activities(activity("XM-DAC-41114-A-1", extra=(
+        '<recipient-country code="ML" percentage="40"/><recipient-country code="NE" percentage="35"/>'
+        '<recipient-region vocabulary="99" code="A1" percentage="25"/>')))
+    report = iati_import(actor=None, files=[("a.xml", split)], dry_run=True, reason="x", lead_body=wg2)
+    assert not report.ok and "add up to 75" in report.problems[0].message
+    # per vocabulary: the countries make 100 on their own; the region of vocabulary 99 is left aside
+    apart = activities(activity("XM-DAC-41114-A-2", extra=(
+        '<recipient-region vocabulary="1" code="289" percentage="33.33333"/>'
+        '<recipient-region vocabulary="1" code="189" percentage="33.33333"/>'
+        '<recipient-region vocabulary="1" code="1030" percentage="33.33334"/>'
+        '<recipient-region vocabulary="99" code="A1" percentage="100"/>'
+        '<sector vocabulary="1" code="15210" percentage="100"/><sector vocabulary="1" code="15220" percentage="0"/>')))
+    report = iati_import(actor=None, files=[("b.xml", apart)], dry_run=False, reason="x", lead_body=wg2)
+    assert report.ok, report.problems
+    project = Project.objects.get(iati_identifier="XM-DAC-41114-A-2")
+    # 289 -> 202 Sub-Saharan Africa, 189 -> 015 Northern Africa, 1030 -> 011 Western Africa; four decimals kept,
+    # 33.3333 + 33.3333 + 33.3333 = 99.9999 made 100 on the largest share (the first of the equal ones)
+    assert sorted((a.code, a.percentage) for a in project.areas.all()) == [
+        ("011", Decimal("33.3333")), ("015", Decimal("33.3333")), ("202", Decimal("33.3334"))]
+    assert [s.code for s in project.sectors.all()] == ["15210"]
+
+
+def test_incoming_funds_without_a_provider_and_an_early_planned_end(wg2):
+    data = activities(activity("XM-DAC-41114-N-1", start="2025-01-01", end="2024-12-31", extra=transaction("1", "500")))
+    data = data.replace(b'<activity-date type="1" iso-date="2025-01-01"/>',
+                        b'<activity-date type="2" iso-date="2025-01-01"/>')
+    report = iati_import(actor=None, files=[("n.xml", data)], dry_run=False, reason="x", lead_body=wg2)
+    assert report.ok, report.problems
+    project = Project.objects.get(iati_identifier="XM-DAC-41114-N-1")
+    assert (project.start, project.end) == (dt.date(2025, 1, 1), None)
+    assert project.flows.get().provider_name == "(provider not named in the IATI file)"
+
+
+def test_entity_references_are_a_problem_not_a_crash(wg2):
+    data = activities(activity("XM-DAC-41114-E-1", title="&org;")).replace(
+        b"<iati-activities", b'<!DOCTYPE iati-activities [<!ENTITY org "UNDP">]>\n<iati-activities', 1)
+    report = iati_import(actor=None, files=[("e.xml", data)], dry_run=True, reason="x", lead_body=wg2)
+    assert not report.ok and report.problems[0].file == "e.xml"
+
+
+def test_a_failed_import_links_to_no_project(wg2):
+    data = activities(activity("XM-DAC-41114-G-1"), activity("GB-GOV-1-G-2", reporting="GB-GOV-1"))
+    report = iati_import(actor=None, files=[("g.xml", data)], dry_run=False, reason="x", lead_body=wg2)
+    assert not report.ok
+    assert [(r.identifier, r.action, r.project_id) for r in report.activities] == [("XM-DAC-41114-G-1", "create", None)]
+
+
+def test_own_export_with_parties_kept_by_name_or_by_other_identifiers_imports_unchanged(wg2):
+    import io
+
+    from support.projects import make_project
+
+    from compact.funding.services import flow_create
+    from compact.interop.iati import writer
+
+    project = make_project(None, iati_identifier="XM-DAC-41114-RT-1", lead_entity="UNDP", stage="published",
+                           participants=[{"role": "3", "entity": "UNODC", "ref": "XM-DAC-41122"},
+                                         {"role": "1", "name": "Japan", "ref": "XM-DAC-701"}])
+    unodc = Entity.objects.get(acronym="UNODC")
+    flow_create(actor=None, project=project, kind="disbursement", amount="1000", currency="USD", date="2025-02-01",
+                provider_entity=unodc, provider_ref="XM-DAC-41122", reason="x")
+    flow_create(actor=None, project=project, kind="pledge", amount="7000", currency="USD", date="2025-02-02",
+                provider_name="Japan", receiver_name="UNODC", reason="x")
+    out = io.BytesIO()
+    writer.write_activities(writer.export_queryset(Project.objects.filter(pk=project.pk)), out)
+    flows = Flow.objects.count()
+    report = iati_import(actor=None, files=[("own.xml", out.getvalue())], dry_run=False, reason="x", lead_body=wg2)
+    assert report.ok, report.problems
+    assert [(r.action, r.fields) for r in report.activities] == [("unchanged", ())]
+    assert Flow.objects.count() == flows

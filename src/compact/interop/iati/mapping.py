@@ -32,12 +32,13 @@ the same data. What the platform does not keep is said in a note, never dropped 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.translation import gettext as _
 
 from compact.funding.models import Flow
 from compact.interop.iati.records import ActivityRecord, Finding, Organisation
+from compact.interop.iati.rules import sum_to_100
 from compact.reference import codelists, geography
 from compact.registry.models import Entity, EntityAlias
 
@@ -85,6 +86,10 @@ INCOMING_TYPES = frozenset({"1", "11", "13"})
 #: OECD DAC gender marker significance -> UN Gender Equality Marker (module docstring).
 OECD_TO_GEM: dict[str, int] = {"0": 0, "1": 2, "2": 3, "3": 3, "4": 3}
 
+#: The provider recorded for an incoming transaction that names none (IATI allows it; the platform's
+#: pledges, commitments and disbursements name their provider).
+UNNAMED_PROVIDER = "(provider not named in the IATI file)"
+
 GEM_CODE = "UN-GEM"
 HRM_CODE = "UN-HRM"
 
@@ -94,10 +99,10 @@ class Organisations:
     organisations of a file that match none (``unknown``: ``{key: {"ref", "name", "roles", "activities"}}``).
 
     An organisation matches an entity when its ``ref`` or one of its names equals, letter case ignored,
-    the entity's IATI organisation identifier or one of its aliases; an organisation without ``ref`` also
-    matches by the entity's acronym or its name in one of the six languages (a ``ref`` the registry does
-    not know is never overridden by a name that looks alike). The secretariat maps an unknown organisation
-    by adding its identifier or name as an alias of the entity."""
+    the entity's IATI organisation identifier or one of its aliases; otherwise when one of its names is the
+    entity's acronym or its name in one of the six languages (an identifier the registry does not know,
+    matched so, is listed in ``by_name_only`` for a note). The secretariat maps an unknown organisation by
+    adding its identifier or name as an alias of the entity."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, Entity] = {}
@@ -113,6 +118,8 @@ class Organisations:
                 if text and text.strip():
                     self.by_name.setdefault(text.strip().casefold(), entity)
         self.unknown: dict[str, dict] = {}
+        #: IATI identifiers the registry does not know, matched by the organisation's name: {ref: (entity, activity)}
+        self.by_name_only: dict[str, tuple[Entity, str]] = {}
 
     def match(self, org: Organisation | None, *, role: str, activity: str) -> Entity | None:
         """The entity ``org`` is, or None (then listed in ``unknown`` with ``role`` and ``activity``)."""
@@ -121,10 +128,12 @@ class Organisations:
         for key in [org.ref, *org.names.values()]:
             if key and key.strip().casefold() in self.by_key:
                 return self.by_key[key.strip().casefold()]
-        if not org.ref.strip():
-            for key in org.names.values():
-                if key and key.strip().casefold() in self.by_name:
-                    return self.by_name[key.strip().casefold()]
+        for key in org.names.values():
+            if key and key.strip().casefold() in self.by_name:
+                entity = self.by_name[key.strip().casefold()]
+                if org.ref.strip():
+                    self.by_name_only.setdefault(org.ref.strip(), (entity, activity))
+                return entity
         if not org.ref and not org.names:
             return None
         key = (org.ref or org.name()).casefold()
@@ -170,21 +179,41 @@ def _texts(record: ActivityRecord, texts: dict[str, str], what: str, notes: list
     return out
 
 
-def _to_hundred(record: ActivityRecord, rows: list[dict], what: str, notes: list[Finding]) -> list[dict]:
-    """``rows`` (dicts with a ``percentage``) made to add up to exactly 100, as the platform stores shares:
-    a sum the reader accepted within the rounding of the published decimals (``rules.sum_to_100``) is
-    corrected on the largest share, with a note; rows without percentages are left as they are."""
+def _to_hundred(record: ActivityRecord, rows: list[dict], what: str, notes: list[Finding],
+                problems: list[Finding]) -> list[dict]:
+    """``rows`` (dicts with a ``percentage``) made to add up to exactly 100, as the platform stores shares.
+    A sum that misses 100 only by the rounding of the published decimals (``rules.sum_to_100``) is
+    corrected on the largest share, with a note; any other sum is a problem (nothing is rescaled); rows
+    without percentages are left as they are."""
     shares = [row["percentage"] for row in rows]
     if len(rows) < 2 or any(share is None for share in shares) or sum(shares) == HUNDRED:
         return rows
+    accepted, total, _rounded = sum_to_100(shares)
+    if not accepted:
+        problems.append(_finding(record, _(
+            "The %(what)s the platform keeps add up to %(total)s, not 100 (a share of a region vocabulary it does not "
+            "keep cannot be told apart).") % {"what": what, "total": total}))
+        return rows
     largest = max(range(len(rows)), key=lambda i: shares[i])
-    difference = HUNDRED - sum(shares)
     rows = [dict(row) for row in rows]
-    rows[largest]["percentage"] = shares[largest] + difference
+    rows[largest]["percentage"] = shares[largest] + (HUNDRED - total)
     notes.append(_finding(record, _("The %(what)s added up to %(total)s; the largest share was stored as %(share)s so "
-                                    "that they make 100.") % {"what": what, "total": sum(shares),
+                                    "that they make 100.") % {"what": what, "total": total,
                                                               "share": rows[largest]["percentage"]}))
     return rows
+
+
+def _share(record: ActivityRecord, value: Decimal | None, what: str, notes: list[Finding]) -> Decimal | None:
+    """A published percentage as the platform stores it: four decimals at most (rounded half to even, with
+    a note), so that 33.33333 + 33.33333 + 33.33334 becomes 33.3333 + 33.3333 + 33.3333 and then makes 100 as
+    rounding allows (``_to_hundred``)."""
+    if value is None or not isinstance(value.as_tuple().exponent, int) or value.as_tuple().exponent >= -4:
+        return value
+    stored = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+    if stored != value:
+        notes.append(_finding(record, _("A percentage of the %(what)s, %(value)s, was stored with four decimals as "
+                                        "%(stored)s.") % {"what": what, "value": value, "stored": stored}))
+    return stored
 
 
 def _areas(record: ActivityRecord, problems: list[Finding], notes: list[Finding]) -> list[dict]:
@@ -223,11 +252,16 @@ def _areas(record: ActivityRecord, problems: list[Finding], notes: list[Finding]
     if len(given) == 1 and given[0][1] is None:
         return [{"code": given[0][0], "percentage": HUNDRED}]
     for code, percentage in given:
+        percentage = _share(record, percentage, _("recipient countries and regions"), notes)
         if percentage is None:
             continue  # the reader reports several areas without percentages
+        if percentage == 0:
+            notes.append(_finding(record, _("Recipient country or region %(code)s has a share of 0 and is not kept.")
+                                  % {"code": code}, "recipient-country"))
+            continue
         shares[code] = (shares.get(code) or Decimal(0)) + percentage
     return _to_hundred(record, [{"code": code, "percentage": share} for code, share in shares.items()],
-                       _("percentages of the recipient countries and regions"), notes)
+                       _("percentages of the recipient countries and regions"), notes, problems)
 
 
 def _markers(record: ActivityRecord, data: dict, notes: list[Finding]) -> None:
@@ -261,7 +295,7 @@ def _participants(record: ActivityRecord, orgs: Organisations, notes: list[Findi
         ref = org.ref
         if entity is not None and ref.casefold() == entity.iati_identifier.strip().casefold():
             ref = ""  # the entity's own identifier: the platform writes it from the registry
-        out.append({"role": org.role, "entity": entity, "name": "" if entity else name[:300], "ref": ref})
+        out.append({"role": org.role, "entity": entity, "name": "" if entity else name[:300].strip(), "ref": ref})
     return out
 
 
@@ -272,7 +306,7 @@ def _party(org: Organisation | None, orgs: Organisations, role: str, record: Act
     ref = org.ref
     if entity is not None and ref.casefold() == entity.iati_identifier.strip().casefold():
         ref = ""  # the entity's own identifier: the platform writes it from the registry
-    return entity, ("" if entity else (org.name(record.default_language) or org.ref)[:300]), ref
+    return entity, ("" if entity else (org.name(record.default_language) or org.ref)[:300].strip()), ref
 
 
 def _funders(record: ActivityRecord) -> list[Organisation]:
@@ -295,8 +329,8 @@ def flow_rows(record: ActivityRecord, orgs: Organisations, lead_entity: Entity |
             notes.append(_finding(record, _("Transaction %(number)d has the value 0 and moves no money: not kept.")
                                   % {"number": position}, "transaction", transaction.line))
             continue
-        provider_entity, provider_name, provider_ref = _party(transaction.provider, orgs, _("provider"), record)
-        receiver_entity, receiver_name, _ref = _party(transaction.receiver, orgs, _("receiver"), record)
+        provider_entity, provider_name, provider_ref = _party(transaction.provider, orgs, _("Provider"), record)
+        receiver_entity, receiver_name, _ref = _party(transaction.receiver, orgs, _("Receiver"), record)
         unnamed = provider_entity is None and not provider_name
         if unnamed and transaction.type in OUTGOING_TYPES:
             if lead_entity is not None:
@@ -305,19 +339,24 @@ def flow_rows(record: ActivityRecord, orgs: Organisations, lead_entity: Entity |
                 provider_name = record.reporting_org.name(record.default_language) or record.reporting_org.ref
                 provider_ref = record.reporting_org.ref
         elif unnamed and transaction.type in INCOMING_TYPES and len(funders := _funders(record)) == 1:
-            provider_entity, provider_name, provider_ref = _party(funders[0], orgs, _("provider"), record)
+            provider_entity, provider_name, provider_ref = _party(funders[0], orgs, _("Provider"), record)
             notes.append(_finding(record, _("Transaction %(number)d names no provider: the activity's only funding "
                                             "organisation, %(org)s, is recorded as its provider.")
                                   % {"number": position, "org": funders[0].ref or funders[0].name()},
                                   "transaction", transaction.line))
+        elif unnamed and kind != Flow.Kind.EXPENDITURE:
+            provider_name = UNNAMED_PROVIDER
+            notes.append(_finding(record, _("Transaction %(number)d names no provider and the activity has no single "
+                                            "funding organisation: its provider is recorded as “%(name)s”.")
+                                  % {"number": position, "name": UNNAMED_PROVIDER}, "transaction", transaction.line))
         description = transaction.description
         text = next((description[c] for c in (record.default_language, "en") if description.get(c)),
                     next(iter(description.values()), ""))
         out.append({
             "kind": kind, "amount": transaction.value, "currency": transaction.currency, "date": transaction.date,
-            "provider_entity": provider_entity, "provider_name": provider_name, "provider_ref": provider_ref[:150],
-            "receiver_entity": receiver_entity, "receiver_name": receiver_name, "reference": transaction.ref[:100],
-            "description": text[:500], "origin": Flow.Origin.IATI, "line": transaction.line,
+            "provider_entity": provider_entity, "provider_name": provider_name, "provider_ref": provider_ref[:150].strip(),
+            "receiver_entity": receiver_entity, "receiver_name": receiver_name, "reference": transaction.ref[:100].strip(),
+            "description": text[:500].strip(), "origin": Flow.Origin.IATI, "line": transaction.line,
             "value_date": transaction.value_date if transaction.value_date != transaction.date else None,
         })
     return out
@@ -328,11 +367,15 @@ def project_data(record: ActivityRecord, orgs: Organisations) -> Mapped:
     entity are gathered in ``orgs.unknown``."""
     problems: list[Finding] = []
     notes: list[Finding] = []
-    lead_entity = orgs.match(record.reporting_org, role=_("reporting"), activity=record.identifier)
-    data: dict = {"iati_identifier": record.identifier}
+    lead_entity = orgs.match(record.reporting_org, role=_("Reporting"), activity=record.identifier)
+    data: dict = {"iati_identifier": record.identifier,
+                  "iati_reporting_org": record.reporting_org.ref.strip()[:150] if record.reporting_org else ""}
     titles = _texts(record, record.titles, _("title"), notes)
+    if record.titles and not titles:
+        problems.append(_finding(record, _("The activity has no title in one of the six UN languages (it has: "
+                                           "%(languages)s).") % {"languages": ", ".join(sorted(record.titles))}, "title"))
     if titles:
-        data["title"] = {code: text[:300] for code, text in titles.items()}
+        data["title"] = {code: text[:300].strip() for code, text in titles.items()}
         if any(len(text) > 300 for text in titles.values()):
             notes.append(_finding(record, _("A title longer than 300 characters was shortened."), "title"))
     descriptions = record.descriptions.get("1") or next(iter(record.descriptions.values()), {})
@@ -345,16 +388,26 @@ def project_data(record: ActivityRecord, orgs: Organisations) -> Mapped:
         data["activity_status"] = record.status
     start = record.dates.get("2") or record.dates.get("1")
     end = record.dates.get("4") or record.dates.get("3")
+    if start and end and end < start and "4" not in record.dates:
+        notes.append(_finding(record, _("The activity started (%(start)s) after its planned end (%(end)s): the planned "
+                                        "end is not kept.") % {"start": start, "end": end}, "activity-date"))
+        end = None
     data["start"], data["end"] = start, end
     if record.default_currency:
         data["default_currency"] = record.default_currency
     data["participants"] = _participants(record, orgs, notes)
     data["sectors"] = []
     for vocabulary in dict.fromkeys(s.vocabulary for s in record.sectors):
-        rows = [{"vocabulary": s.vocabulary, "code": s.code, "percentage": s.percentage}
+        rows = [{"vocabulary": s.vocabulary, "code": s.code,
+                 "percentage": _share(record, s.percentage, _("sectors"), notes)}
                 for s in record.sectors if s.vocabulary == vocabulary]
+        zero = [row["code"] for row in rows if row["percentage"] == 0]
+        if zero:
+            notes.append(_finding(record, _("Sectors with a share of 0 are not kept: %(codes)s.")
+                                  % {"codes": ", ".join(zero)}, "sector"))
+            rows = [row for row in rows if row["percentage"] != 0]
         data["sectors"] += _to_hundred(record, rows, _("percentages of the sectors of vocabulary %(vocabulary)s")
-                                       % {"vocabulary": vocabulary}, notes)
+                                       % {"vocabulary": vocabulary}, notes, problems)
     data["areas"] = _areas(record, problems, notes)
     data["sdg_targets"] = list(dict.fromkeys(t.code for t in record.tags if t.vocabulary == "3"))
     goals = [t.code for t in record.tags if t.vocabulary == "2"]

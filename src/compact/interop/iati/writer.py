@@ -122,11 +122,21 @@ def platform_project_pk(identifier: str) -> int | None:
     return int(found.group("pk")) if found else None
 
 
+#: Characters XML 1.0 does not allow (C0 controls but tab, line feed and carriage return; U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (a stray control character typed or pasted into a
+    project must not make the whole export fail)."""
+    return _NOT_XML.sub("", text)
+
+
 def _narrative(parent: etree._Element, text: str, language: str | None = None) -> etree._Element:
     narrative = etree.SubElement(parent, "narrative")
     if language:
         narrative.set(XML_LANG, iati_language(language))
-    narrative.text = text
+    narrative.text = xml_text(text)
     return narrative
 
 
@@ -146,7 +156,7 @@ def _organisation(parent: etree._Element, tag: str, *, entity=None, name: str = 
     element = etree.SubElement(parent, tag)
     ref = ref or (entity.iati_identifier if entity is not None else "")
     if ref:
-        element.set("ref", ref)
+        element.set("ref", xml_text(ref))
     if role:
         element.set("role", role)
     if entity is not None:
@@ -275,7 +285,7 @@ def _transaction(flow: Flow, project: Project) -> etree._Element:
     incoming, outgoing = TRANSACTION_TYPES[flow.kind]
     element = etree.Element("transaction")
     if flow.reference:
-        element.set("ref", flow.reference)
+        element.set("ref", xml_text(flow.reference))
     outward = flow.provider_entity_id is not None and flow.provider_entity_id == project.lead_entity_id
     etree.SubElement(element, "transaction-type", {"code": outgoing if outward else incoming})
     _dated(element, "transaction-date", flow.date)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from compact.audit.context import audit_context
-from compact.interop.iati.writer import export_activities, missing_refs
+from compact.interop.iati.writer import export_activities, exportable, missing_refs
 
 LABEL = "compact export iati"
 #: What the command exports.
@@ -60,6 +60,9 @@ class Command(BaseCommand):
             raise CommandError(ngettext("%(count)d project cannot be exported; nothing was written.",
                                         "%(count)d projects cannot be exported; nothing was written.",
                                         len(missing)) % {"count": len(missing)}, returncode=1)
+        if not exportable(user=user, refs=refs).exists():
+            raise CommandError(_("no published joint project to export: nothing was written (an IATI file needs at "
+                                 "least one activity)"), returncode=1)
         detail = f"to {output or 'standard output'}"
         with audit_context(actor_label="" if user else LABEL):
             count = self._write_file(output, user, refs, detail) if output else self._write_stdout(user, refs, detail)
