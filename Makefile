@@ -37,3 +37,4 @@ bench: sync
 	$(UV) run --frozen python tests/bench/bench_registry.py
 	$(UV) run --frozen python tests/bench/bench_access.py
 	$(UV) run --frozen python tests/bench/bench_funding.py
+	$(UV) run --frozen python tests/bench/bench_iati.py
