@@ -15,7 +15,10 @@ each reports its own peak memory (peak resident set size, ``getrusage``):
   selection, on a throwaway SQLite database with the default data: reading, selection, mapping of the
   relevant activities to projects and flows through the services, change log, one transaction;
 - ``write``: the same import of a smaller file (``BENCH_IATI_WRITE`` activities, default 2,000) without a
-  selection, so that every activity becomes a project with its flows: the cost of writing.
+  selection, so that every activity becomes a project with its flows: the cost of writing. This file
+  repeats the d-portal export's activities only: the platform refuses the official example activity (it
+  gives shares to regions of a publisher's own vocabulary, which the platform does not keep, so the
+  shares it keeps cannot add up to 100), and one refusal would leave nothing written.
 
 Each line gives MB/s, activities/s, the ratio of the floor's throughput to the phase's, and peak memory.
 """
@@ -33,17 +36,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "tests" / "data" / "iati" / "samples"
-TEMPLATES = ["real-foodsecurity-7-activities-2.03-dportal.xml", "iati-standard-example-activity-2.03.xml"]
+TEMPLATES = ("real-foodsecurity-7-activities-2.03-dportal.xml", "iati-standard-example-activity-2.03.xml")
+#: The templates of the write phase, whose activities the platform imports as they are.
+WRITE_TEMPLATES = TEMPLATES[:1]
 MB = 1024 * 1024
 
 
-def build(path: Path, megabytes: float | None = None, activities: int | None = None) -> int:
+def build(path: Path, megabytes: float | None = None, activities: int | None = None,
+          names: tuple[str, ...] = TEMPLATES) -> int:
     """Write an IATI 2.03 file of at least ``megabytes`` MB (or of exactly ``activities`` activities) made of
-    the templates' activities with new identifiers; returns the number of activities."""
+    the activities of the sample files ``names`` with new identifiers; returns the number of activities."""
     from lxml import etree
 
     templates = []
-    for name in TEMPLATES:
+    for name in names:
         for element in etree.parse(str(SAMPLES / name)).getroot().iter("{*}iati-activity", "iati-activity"):
             identifier = element.findtext("iati-identifier").strip()
             text = etree.tostring(element, encoding="unicode", with_tail=False)
@@ -144,7 +150,7 @@ def main() -> None:
         big = Path(work) / "large-2.03.xml"
         small = Path(work) / "small-2.03.xml"
         activities = build(big, megabytes=megabytes)
-        build(small, activities=write_count)
+        build(small, activities=write_count, names=WRITE_TEMPLATES)
         size = big.stat().st_size / MB
         print(f"IATI import benchmark: {size:.1f} MB, {activities:,} activities (2.03 samples repeated)")
         floor = child("floor", str(big))
