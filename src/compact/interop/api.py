@@ -213,11 +213,14 @@ class IatiImportInputSerializer(serializers.Serializer):
     select = FlagField(required=False, default=True,
                        help_text=gettext_lazy("Import only counter-terrorism-relevant activities (default true)."))
     sectors = serializers.CharField(required=False, allow_blank=True,
-                                    help_text=gettext_lazy("OECD DAC sector codes, separated by commas."))
+                                    help_text=gettext_lazy("OECD DAC CRS codes: 5-digit purpose codes or 3-digit "
+                                                           "categories, separated by commas."))
     sdg_targets = serializers.CharField(required=False, allow_blank=True,
                                         help_text=gettext_lazy("SDG targets such as 16.a, separated by commas."))
     policy_markers = serializers.CharField(required=False, allow_blank=True,
-                                           help_text=gettext_lazy("Policy markers vocabulary:code, separated by commas."))
+                                           help_text=gettext_lazy(
+                                               "vocabulary:code, e.g. 1:3 (OECD DAC good governance) or 99:CT (a "
+                                               "publisher's own marker), separated by commas."))
     keywords = serializers.CharField(required=False, allow_blank=True,
                                      help_text=gettext_lazy("Keywords in any language, separated by commas or lines."))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)

@@ -57,9 +57,9 @@ SELECTION_FIELDS = ("sectors", "sdg_targets", "policy_markers", "keywords")
 
 class IatiImportForm(forms.Form):
     """An import of IATI activity files: the ``files``, ``dry_run`` (checked by default), the lead working
-    group (``lead_body``) and, for the secretariat only, the ``lead_entity`` of the projects it creates,
-    ``only_relevant`` with the criteria of counter-terrorism relevance (prefilled with
-    ``Selection.counter_terrorism()``), and the ``reason``. ``cleaned_data["selection"]`` is the
+    group (``lead_body``, required: the projects the import creates need one) and, for the secretariat
+    only, the ``lead_entity`` of the projects it creates, ``only_relevant`` with the criteria of
+    counter-terrorism relevance (prefilled with ``Selection.counter_terrorism()``), and the ``reason``. ``cleaned_data["selection"]`` is the
     ``Selection`` (None when every activity is imported). The files and the options are checked by
     ``compact.interop.job_services.import_job_start``; its errors are shown on these fields."""
 
@@ -70,8 +70,10 @@ class IatiImportForm(forms.Form):
         label=_("Dry run: check the files and show what would change, without writing anything"), required=False,
         initial=True)
     lead_body = forms.ModelChoiceField(
-        label=_("Lead working group of new projects"), queryset=Body.objects.none(), required=False,
-        help_text=_("The working group that leads the projects the import creates."))
+        label=_("Lead working group of new projects"), queryset=Body.objects.none(),
+        error_messages={"required": _("Choose the working group that leads the projects the import creates.")},
+        help_text=_("The working group that leads the projects the import creates: every new project needs one. "
+                    "Projects already on the platform keep theirs."))
     lead_entity = forms.ModelChoiceField(
         label=_("Lead entity"), queryset=Entity.objects.none(), required=False,
         help_text=_("Leads the projects whose reporting organisation is not a registry entity."))
@@ -79,11 +81,14 @@ class IatiImportForm(forms.Form):
         label=_("Only counter-terrorism-relevant activities"), required=False, initial=True,
         help_text=_("An activity is kept when it matches any of the criteria below; the report says which."))
     sectors = forms.CharField(
-        label=_("Sectors"), required=False, help_text=_("OECD DAC 5-digit purpose codes, separated by commas."))
+        label=_("Sectors"), required=False,
+        help_text=_("OECD DAC CRS codes: 5-digit purpose codes or 3-digit categories, separated by commas."))
     sdg_targets = forms.CharField(
         label=_("SDG targets"), required=False, help_text=_("Such as 16.a, separated by commas."))
     policy_markers = forms.CharField(
-        label=_("Policy markers"), required=False, help_text=_("IATI policy marker codes, separated by commas."))
+        label=_("Policy markers"), required=False,
+        help_text=_("vocabulary:code, e.g. 1:3 (OECD DAC good governance) or 99:CT (a publisher's own marker), "
+                    "separated by commas."))
     keywords = forms.CharField(
         label=_("Keywords"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Separated by commas or one a line, in any language; matched in titles and descriptions."))

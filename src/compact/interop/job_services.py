@@ -4,7 +4,7 @@
 default storage (``compact.interop.models.import_upload_path``), creates the ``ImportJob`` with its
 change-log event in one transaction, and queues the task once that transaction is committed, so that a
 worker never sees a job that is not there. ``import_job_confirm`` repeats a dry run that passed as a
-real import ("Import for real"): same files, same options, with its own reason.
+real import ("Import for real"): same files, same options, with its own reason; once only.
 
 Who may import: the secretariat, for any lead entity; the focal point of an entity, for their own entity
 only (the lead entity of the projects an import creates when their reporting organisation is not a
@@ -242,30 +242,43 @@ def import_job_confirm(*, actor, job: ImportJob, reason: str) -> ImportJob:
     """Import for real what the dry run ``job`` checked: a new job with the same files and options, not a
     dry run, with ``reason``; returns it, queued as ``import_job_start``'s.
 
+    A dry run is confirmed once: confirming it again would later write what it checked back then over what
+    people corrected since (its files are checked again, but against the options and data of that time).
+    The dry run is locked while it is confirmed (``select_for_update``; on SQLite the transaction's write
+    lock), so that two confirmations at once make one import.
+
     Raises ``PermissionDenied`` unless the actor started the dry run or is in the secretariat (and may
     import), and ``ValidationError`` keyed by ``job`` when it is not a dry run that finished without
-    problems, by ``reason`` when there is none, and as ``import_job_start`` when its options no longer
-    hold for the actor (a lead body or entity removed meanwhile).
+    problems or when it was confirmed already (naming the import that did), by ``reason`` when there is
+    none, and as ``import_job_start`` when its options no longer hold for the actor (a lead body or
+    entity removed meanwhile).
     """
     if actor is not None:
         if not may_import(user=actor) or (job.created_by_id != actor.pk and not principal_for(actor).is_secretariat):
             raise PermissionDenied(_("You may not import these files."))
     if not job.may_confirm:
         raise ValidationError({"job": [_("Only a dry run that finished without problems can be imported for real.")]})
-    lead_body = Body.objects.filter(pk=job.options.get("lead_body")).first() if job.options.get("lead_body") else None
-    lead_entity = Entity.objects.filter(pk=job.options.get("lead_entity")).first() if job.options.get("lead_entity") else None
-    errors: dict[str, list[str]] = {}
-    if job.options.get("lead_body") and lead_body is None:
-        errors["lead_body"] = [_("The lead working group of this dry run no longer exists.")]
-    if job.options.get("lead_entity") and lead_entity is None:
-        errors["lead_entity"] = [_("The lead entity of this dry run no longer exists.")]
-    options = ImportOptions(dry_run=False, lead_body=lead_body, lead_entity=lead_entity,
-                            selection=selection_from_options(job.options.get("selection")))
-    option_errors, lead_entity = _option_errors(actor, options)
-    errors = option_errors | errors | _reason_errors(options, reason)
-    if errors:
-        raise ValidationError(errors)
-    stored_options = {**job.options, "dry_run": False, "lead_entity": lead_entity.pk if lead_entity else None,
-                      "reason": reason.strip()}
     with transaction.atomic():
+        ImportJob.objects.select_for_update().only("pk").get(pk=job.pk)  # held until the new job is created
+        confirmation = job.confirmations.order_by("pk").first()
+        if confirmation is not None:
+            raise ValidationError({"job": [_(
+                "This dry run was already imported for real by import #%(number)s. To import these files again, "
+                "start a new dry run: it checks them against the platform as it is now.") % {"number": confirmation.pk}]})
+        lead_body = Body.objects.filter(pk=job.options.get("lead_body")).first() if job.options.get("lead_body") else None
+        lead_entity = (Entity.objects.filter(pk=job.options.get("lead_entity")).first()
+                       if job.options.get("lead_entity") else None)
+        errors: dict[str, list[str]] = {}
+        if job.options.get("lead_body") and lead_body is None:
+            errors["lead_body"] = [_("The lead working group of this dry run no longer exists.")]
+        if job.options.get("lead_entity") and lead_entity is None:
+            errors["lead_entity"] = [_("The lead entity of this dry run no longer exists.")]
+        options = ImportOptions(dry_run=False, lead_body=lead_body, lead_entity=lead_entity,
+                                selection=selection_from_options(job.options.get("selection")))
+        option_errors, lead_entity = _option_errors(actor, options)
+        errors = option_errors | errors | _reason_errors(options, reason)
+        if errors:
+            raise ValidationError(errors)
+        stored_options = {**job.options, "dry_run": False, "lead_entity": lead_entity.pk if lead_entity else None,
+                          "reason": reason.strip()}
         return _create(actor=actor, files=list(job.files), options=stored_options, reason=reason, confirms=job)

@@ -39,10 +39,13 @@ class ImportJob(models.Model):
 
     ``status`` goes queued -> running -> done or failed. ``bytes_done`` / ``bytes_total`` are the progress
     of the reading, in bytes of the files. ``report`` is the import's report
-    (``compact.interop.iati_services.IatiReport.as_dict``) once done; ``error`` says why a job failed.
+    (``compact.interop.iati_services.IatiReport.as_dict``) once done, and ``problem_count`` the number of
+    its problems (kept beside it so that a list of jobs says how each ended without reading the reports);
+    ``error`` says why a job failed.
     ``task_result_id`` is the id of the task's result in the task backend; ``request_id`` the request (or
     command) that started the job, under which the import's own changes are recorded. ``confirms`` is the
-    dry run that a real import repeats ("Import for real").
+    dry run that a real import repeats ("Import for real"); a dry run is confirmed at most once
+    (``compact.interop.job_services.import_job_confirm``), so ``confirmations`` holds one job at most.
     """
 
     audit_omit = ("created_by",)  # the actor of the creation event
@@ -67,6 +70,7 @@ class ImportJob(models.Model):
     bytes_done = models.PositiveBigIntegerField(_("bytes read"), default=0)
     bytes_total = models.PositiveBigIntegerField(_("bytes in all"), default=0)
     report = models.JSONField(_("report"), null=True, blank=True)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
     error = models.TextField(_("error"), blank=True)
     task_result_id = models.CharField(_("task result id"), max_length=64, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
@@ -112,6 +116,29 @@ class ImportJob(models.Model):
         return min(100, self.bytes_done * 100 // self.bytes_total)
 
     @property
+    def all_read(self) -> bool:
+        """Whether a running job has read every byte of its files (it is checking and writing the
+        activities then)."""
+        return self.status == self.Status.RUNNING and bool(self.bytes_total) and self.bytes_done >= self.bytes_total
+
+    @property
+    def outcome(self) -> str:
+        """How the job ended, for lists: ``"written"``, ``"dry_run_passed"``, ``"problems"`` (see
+        ``problem_count``) or ``"failed"``; its status (``"queued"``, ``"running"``) while it has not."""
+        if self.status != self.Status.DONE:
+            return self.status
+        if self.problem_count:
+            return "problems"
+        return "dry_run_passed" if self.dry_run else "written"
+
+    @property
     def may_confirm(self) -> bool:
-        """Whether "Import for real" applies: a dry run that finished and whose report is ok."""
+        """Whether "Import for real" applies: a dry run that finished and whose report is ok. Whether it was
+        confirmed already is ``confirmation``."""
         return self.dry_run and self.status == self.Status.DONE and bool((self.report or {}).get("ok"))
+
+    @property
+    def confirmation(self) -> ImportJob | None:
+        """The real import that repeated this dry run ("Import for real"), or None. One query, unless
+        ``confirmations`` was prefetched (``compact.interop.job_selectors.import_job_get``)."""
+        return next(iter(self.confirmations.all()), None)

@@ -125,9 +125,9 @@ def run_import_job(job_id: int) -> dict[str, Any]:
     """Run the import job ``job_id``; returns ``{"job": id, "status": "done" | "failed" | the status it had}``.
 
     A job that is no longer queued is left as it is (a task run twice imports once). On success the job is
-    done with its report (``IatiReport.as_dict()``); on any error it is marked failed with the error's
-    message, and the error is raised again so that the task backend records it with its traceback (the
-    import itself writes nothing when it fails)."""
+    done with its report (``IatiReport.as_dict()``) and the number of its problems; on any error it is
+    marked failed with the error's message, and the error is raised again so that the task backend records
+    it with its traceback (the import itself writes nothing when it fails)."""
     from compact.interop.iati_services import iati_import
 
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
@@ -150,5 +150,6 @@ def run_import_job(job_id: int) -> dict[str, Any]:
     finally:
         progress.close()
     ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.DONE, finished=timezone.now(),
-                                               report=report.as_dict(), bytes_done=F("bytes_total"))
+                                               report=report.as_dict(), problem_count=len(report.problems),
+                                               bytes_done=F("bytes_total"))
     return {"job": job_id, "status": ImportJob.Status.DONE.value}

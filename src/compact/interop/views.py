@@ -9,7 +9,7 @@ through ``compact.interop.services`` (every row through the projects' and fundin
 IATI activity files are imported as jobs that run as tasks (``/exchange/iati/``): the upload page starts
 one (``compact.interop.job_services``) and lists the user's recent jobs; the job's page shows its
 progress, refreshing itself every 2 seconds while it runs (a ``Refresh`` header: no JavaScript), then its
-report, and offers "Import for real" after a dry run that passed. Jobs are read through
+report, and offers "Import for real" after a dry run that passed, until it is confirmed. Jobs are read through
 ``compact.interop.job_selectors``: another user's job is a 404, the secretariat sees every job.
 """
 
@@ -92,9 +92,12 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
 def iati_response(*, user, refs: list[str], detail: str) -> HttpResponse | None:
     """The IATI 2.03 file of the published projects ``user`` may export (``refs``: only those named, by
     number or IATI identifier), streamed from a spooled temporary file; None when a name matches no
-    project the user may export (the caller answers 404 without telling why)."""
+    project the user may export, or when there is none to export (IATI's schema requires an activity): the
+    caller answers 404 without telling why."""
     if refs and iati_writer.missing_refs(user=user, refs=refs):
         return None
+    if not iati_writer.exportable(user=user, refs=refs).exists():
+        return None  # IATI's schema needs at least one activity: an empty file would not be valid
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     iati_writer.export_activities(user=user, out=out, refs=refs, detail=detail)
     out.seek(0)
@@ -174,7 +177,8 @@ def import_commit(request: HttpRequest) -> HttpResponse:
     return render(request, "interop/report.html", {"report": report, "token": "", "kind_label": kind_label})
 
 
-#: Jobs listed on the upload page; activities, problems and notes shown a page at a time on a job's page.
+#: Jobs listed a page at a time on the upload page; activities, problems and notes a page at a time on a
+#: job's page.
 RECENT_JOBS = 20
 REPORT_PAGE_SIZE = 100
 
@@ -192,9 +196,9 @@ def _service_errors_on(form: Form, exc: ValidationError) -> None:
 def iati_import(request: HttpRequest) -> HttpResponse:
     """``/exchange/iati/``: upload IATI activity files to import as a job (files, dry run, lead working group,
     lead entity for the secretariat, the criteria of counter-terrorism relevance, reason), then go to the
-    job's page; below, the user's recent jobs. Bad input shows the form again with each error on its field
-    (400) and starts nothing. Visitors are sent to the sign-in page; a user who is neither in the
-    secretariat nor a focal point gets a 403."""
+    job's page; below, the user's recent jobs with how each ended, 20 a page (``?page=``). Bad input shows
+    the form again with each error on its field (400) and starts nothing. Visitors are sent to the sign-in
+    page; a user who is neither in the secretariat nor a focal point gets a 403."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not job_selectors.may_import(user=request.user):
@@ -217,7 +221,8 @@ def iati_import(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
     context = {
         "form": form,
-        "jobs": list(job_selectors.import_job_list(user=request.user)[:RECENT_JOBS]),
+        "jobs": Paginator(job_selectors.import_job_list(user=request.user).defer("report"),
+                          RECENT_JOBS).get_page(request.GET.get("page")),
         "own_entity": None if principal.is_secretariat else Entity.objects.filter(pk=principal.entity_id).first(),
         "is_secretariat": principal.is_secretariat,
     }
@@ -229,7 +234,8 @@ def _job_page(request: HttpRequest, job: ImportJob, confirm_form: ConfirmImportF
 
     report = job.report or {}
     principal = principal_for(request.user)
-    may_confirm = job.may_confirm and job_selectors.may_import(user=request.user) and (
+    confirmation = job.confirmation
+    may_confirm = job.may_confirm and confirmation is None and job_selectors.may_import(user=request.user) and (
         job.created_by_id == request.user.pk or principal.is_secretariat)
 
     def page(key: str, parameter: str):
@@ -246,6 +252,9 @@ def _job_page(request: HttpRequest, job: ImportJob, confirm_form: ConfirmImportF
         "lead_entity": Entity.objects.filter(pk=options["lead_entity"]).first() if options.get("lead_entity") else None,
         "selection": options.get("selection"),
         "may_confirm": may_confirm,
+        "confirmation": confirmation,
+        "activities_with_problems": job_selectors.activities_with_problems(report),
+        "problems_concern_options": job_selectors.problems_concern_options(job),
         "confirm_form": confirm_form,
         "is_secretariat": principal.is_secretariat,
         "refresh_seconds": REFRESH_SECONDS,
@@ -265,11 +274,13 @@ def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
 
 @require_http_methods(["GET", "HEAD"])
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """``/exchange/jobs/<id>/``: a job's status and progress (a ``<progress>`` bar of the bytes read; the page
-    refreshes itself every 2 seconds while the job is queued or running), then its report: counts, each
-    activity with its action and why it was kept, problems and notes with file, line and element, unknown
-    organisations, activities that disappeared; after a dry run that passed, "Import for real". A job
-    the user may not see is a 404; visitors are sent to the sign-in page."""
+    """``/exchange/jobs/<id>/``: a job's status and progress (a ``<progress>`` bar of the bytes read, then, once
+    every byte is read, that the activities are being checked and written; the page refreshes itself every
+    2 seconds while the job is queued or running), then its report: counts (with how many activities have
+    problems), each activity with its action and why it was kept, problems and notes with file, line and
+    element, unknown organisations, activities that disappeared; after a dry run that passed, "Import for
+    real", or the import that confirmed it. A job the user may not see is a 404; visitors are sent to the
+    sign-in page."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return _job_page(request, _visible_job(request, pk), ConfirmImportForm())
@@ -279,7 +290,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def import_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     """``POST /exchange/jobs/<id>/confirm/`` with a ``reason``: import for real what the dry run checked (same
     files, same options), then go to the new job's page. Without a reason, or when the job is not a dry run
-    that passed, the job's page again with the error (400)."""
+    that passed or was confirmed already, the job's page again with the error (400)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     job = _visible_job(request, pk)

@@ -237,6 +237,76 @@ def test_import_for_real_repeats_a_dry_run_that_passed(people, django_capture_on
     assert list(caught.value.message_dict) == ["job"]
 
 
+def test_a_dry_run_is_imported_for_real_once(people, django_capture_on_commit_callbacks, monkeypatch):
+    """Confirming it again would write, weeks later, what was checked back then over what people corrected
+    since; the refusal names the import that did it and records nothing."""
+    dry_run = start(people.undp, dry_run=True, capture=django_capture_on_commit_callbacks)
+    monkeypatch.setattr(job_services, "_enqueue", lambda job_id: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        real = import_job_confirm(actor=people.undp, job=dry_run, reason="UNDP's projects of 2025")
+    events = ChangeEvent.objects.filter(object_type="interop.importjob").count()
+    for actor in (people.undp, people.secretariat):
+        with pytest.raises(ValidationError) as caught:
+            import_job_confirm(actor=actor, job=dry_run, reason="Again, a month later")
+        assert caught.value.message_dict == {"job": [
+            f"This dry run was already imported for real by import #{real.pk}. To import these files again, start a "
+            "new dry run: it checks them against the platform as it is now."]}
+    assert ImportJob.objects.count() == 2 and ChangeEvent.objects.filter(object_type="interop.importjob").count() == events
+    dry_run = job_selectors.import_job_get(user=people.undp, pk=dry_run.pk)
+    assert dry_run.confirmation == real and dry_run.may_confirm  # the page offers no button: it was confirmed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_make_one_import(people, monkeypatch):
+    """The second waits for the first (the dry run is locked while it is confirmed), then is refused. On
+    PostgreSQL: SQLite's test database is in memory with a shared cache, where a second writer fails at once
+    instead of waiting (a SQLite file serializes the two by its ``IMMEDIATE`` transactions)."""
+    import threading
+
+    if connection.vendor == "sqlite":
+        pytest.skip("a second writer of SQLite's shared in-memory test database fails instead of waiting")
+
+    monkeypatch.setattr(job_services, "_enqueue", lambda job_id: None)
+    dry_run = ImportJob.objects.create(
+        created_by=people.undp, status=ImportJob.Status.DONE, report={"ok": True, "problems": []},
+        files=[{"name": "undp.xml", "path": "imports/undp.xml", "size": 9}],
+        options={"dry_run": True, "lead_body": wg("wg-1").pk, "lead_entity": None, "selection": None, "reason": ""})
+    first_inside, release = threading.Event(), threading.Event()
+    real_create = job_services._create
+
+    def slow_create(**kwargs):
+        job = real_create(**kwargs)
+        first_inside.set()
+        release.wait(10)
+        return job
+
+    outcomes: dict[str, object] = {}
+
+    def confirm(name: str) -> None:
+        try:
+            outcomes[name] = import_job_confirm(actor=people.undp, job=dry_run, reason=f"Confirmed by {name}")
+        except ValidationError as exc:
+            outcomes[name] = exc.message_dict
+        finally:
+            connections.close_all()
+
+    monkeypatch.setattr(job_services, "_create", slow_create)
+    first = threading.Thread(target=confirm, args=("first",))
+    first.start()
+    assert first_inside.wait(10)
+    monkeypatch.setattr(job_services, "_create", real_create)
+    second = threading.Thread(target=confirm, args=("second",))
+    second.start()
+    time.sleep(0.3)  # the second is waiting for the lock
+    assert "second" not in outcomes
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert isinstance(outcomes["first"], ImportJob)
+    assert list(outcomes["second"]) == ["job"]
+    assert ImportJob.objects.filter(confirms=dry_run).count() == 1
+
+
 def test_the_secretariat_may_confirm_a_focal_point_s_dry_run(people, django_capture_on_commit_callbacks, monkeypatch):
     dry_run = start(people.undp, dry_run=True, capture=django_capture_on_commit_callbacks)
     monkeypatch.setattr(job_services, "_enqueue", lambda job_id: None)
@@ -248,6 +318,7 @@ def test_the_secretariat_may_confirm_a_focal_point_s_dry_run(people, django_capt
 def test_a_dry_run_with_problems_cannot_be_imported_for_real(people, django_capture_on_commit_callbacks):
     job = start(people.undp, dry_run=True, lead_body=None, capture=django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.DONE and not job.report["ok"] and not job.may_confirm
+    assert job.problem_count == len(job.report["problems"]) == 1 and job.outcome == "problems"
     with pytest.raises(ValidationError) as caught:
         import_job_confirm(actor=people.undp, job=job, reason="Anyway")
     assert caught.value.message_dict == {"job": ["Only a dry run that finished without problems can be imported for real."]}
@@ -385,3 +456,65 @@ def test_a_stopped_worker_finishes_its_task_then_is_made_to_stop(monkeypatch):
     assert serve.stop_worker(stubborn, grace=0.2) == -signal.SIGKILL
     assert time.monotonic() - began < 5
     stubborn.stdout.close()
+
+
+# --- How a job ended ---------------------------------------------------------------------------------------
+
+
+def test_a_job_says_how_it_ended(people, django_capture_on_commit_callbacks, monkeypatch):
+    assert start(people.undp, dry_run=True, capture=django_capture_on_commit_callbacks).outcome == "dry_run_passed"
+    written = start(people.undp, dry_run=False, reason="UNDP's projects of 2025", capture=django_capture_on_commit_callbacks)
+    assert (written.outcome, written.problem_count) == ("written", 0)
+    from compact.interop import iati_services
+
+    def broken(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(iati_services, "iati_import", broken)
+    assert start(people.undp, dry_run=True, capture=django_capture_on_commit_callbacks).outcome == "failed"
+    assert ImportJob(status=ImportJob.Status.RUNNING, problem_count=0).outcome == "running"
+
+
+def test_jobs_done_before_get_the_number_of_their_problems_from_their_report(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("compact.interop.migrations.0002_importjob_problem_count")
+    problem = {"file": "a.xml", "line": 3, "element": "iati-activity[1]", "activity": "A-1", "message": "Bad."}
+    with_problems = ImportJob.objects.create(report={"ok": False, "problems": [problem, problem]})
+    without = ImportJob.objects.create(report={"ok": True, "problems": []})
+    queued = ImportJob.objects.create()
+    migration.count_problems(apps, None)
+    assert [ImportJob.objects.get(pk=job.pk).problem_count for job in (with_problems, without, queued)] == [2, 0, 0]
+
+
+def finding(element: str, activity: str = "", file: str = "a.xml") -> dict:
+    return {"file": file, "line": 3, "element": element, "activity": activity, "message": "Bad."}
+
+
+def test_activities_with_problems_are_counted_once_each():
+    report = {"problems": [
+        finding("iati-activities/iati-activity[1]/sector/@code", "A-1"),
+        finding("iati-activities/iati-activity[1]/recipient-country/@code", "A-1"),
+        finding("iati-activity[1]/reporting-org", "A-1"),  # the importer's path: the same activity
+        finding("iati-activities/iati-activity[2]/iati-identifier"),  # an activity without an identifier
+        finding("iati-activities/iati-activity[1]/title", "B-1", file="b.xml"),  # another file's first activity
+        finding("", "C-1", file="b.xml"),  # located by its identifier only
+        finding("iati-activities"),  # the whole file
+    ]}
+    assert job_selectors.activities_with_problems(report) == 4
+    assert job_selectors.activities_with_problems({"problems": []}) == 0
+    assert job_selectors.activities_with_problems(None) == 0
+
+
+@pytest.mark.parametrize("options, elements, expected", [
+    ({"lead_body": None, "lead_entity": 1}, ["iati-activity[2]"], True),
+    ({"lead_body": 1, "lead_entity": None}, ["iati-activity[2]/reporting-org"], True),
+    ({"lead_body": 1, "lead_entity": 1}, ["iati-activity[2]", "iati-activity[2]/reporting-org"], False),
+    ({"lead_body": None, "lead_entity": None}, ["iati-activities/iati-activity[2]/reporting-org/@type"], False),
+    ({"lead_body": None, "lead_entity": None}, [], False),
+])
+def test_problems_that_come_from_the_options_are_told_apart(options, elements, expected):
+    job = ImportJob(options=options, report={"problems": [finding(e, "A-1") for e in elements]})
+    assert job_selectors.problems_concern_options(job) is expected
