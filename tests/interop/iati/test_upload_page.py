@@ -273,6 +273,10 @@ def test_a_confirmed_dry_run_names_its_import_and_is_not_imported_twice(client, 
         response = client.post(f"/exchange/jobs/{dry_run.pk}/confirm/", {"reason": "Again, a month later"})
     assert response.status_code == 400
     assert f"This dry run was already imported for real by import #{real.pk}." in response.content.decode()
+    response = client.post(f"/exchange/jobs/{dry_run.pk}/confirm/", {"reason": ""})
+    errors = re.search(r'<div class="alert alert-danger import-confirm-errors" role="alert">(.*?)</div>',
+                       response.content.decode(), re.S)
+    assert response.status_code == 400 and errors and "This field is required." in errors.group(1)
     assert ImportJob.objects.count() == 2
 
 
