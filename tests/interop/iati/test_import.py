@@ -338,10 +338,9 @@ def test_a_failed_import_links_to_no_project(wg2):
 def test_own_export_with_parties_kept_by_name_or_by_other_identifiers_imports_unchanged(wg2):
     import io
 
-    from support.projects import make_project
-
     from compact.funding.services import flow_create
     from compact.interop.iati import writer
+    from support.projects import make_project
 
     project = make_project(None, iati_identifier="XM-DAC-41114-RT-1", lead_entity="UNDP", stage="published",
                            participants=[{"role": "3", "entity": "UNODC", "ref": "XM-DAC-41122"},
