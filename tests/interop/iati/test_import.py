@@ -357,3 +357,21 @@ def test_own_export_with_parties_kept_by_name_or_by_other_identifiers_imports_un
     assert report.ok, report.problems
     assert [(r.action, r.fields) for r in report.activities] == [("unchanged", ())]
     assert Flow.objects.count() == flows
+
+
+@pytest.mark.parametrize("codec", ["zlib", "base64", "rot13", "punycode", "undefined"])
+def test_an_encoding_that_is_not_a_character_set_is_refused(wg2, codec):
+    data = activities(activity("XM-DAC-41114-C-1")).replace(b'encoding="UTF-8"', f'encoding="{codec}"'.encode())
+    report = iati_import(actor=None, files=[("c.xml", data)], dry_run=True, reason="x", lead_body=wg2)
+    assert not report.ok and report.problems[0].file == "c.xml"
+
+
+def test_an_activity_with_thousands_of_bad_codes_reports_a_bounded_list(wg2):
+    from compact.interop.iati.reader import MAX_FINDINGS
+
+    sectors = "".join(f'<sector vocabulary="1" code="9999{n % 10}" percentage="0.05"/>' for n in range(2000))
+    report = iati_import(actor=None, files=[("s.xml", activities(activity("XM-DAC-41114-S-9", extra=sectors)))],
+                         dry_run=True, reason="x", lead_body=wg2)
+    assert not report.ok
+    assert len(report.problems) <= MAX_FINDINGS + 5
+    assert any("more problems in this activity" in p.message for p in report.problems)

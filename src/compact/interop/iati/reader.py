@@ -273,11 +273,17 @@ def _declared(head: bytes) -> str:
 
 
 def _python_name(encoding: str) -> str:
-    """Python's name of an encoding (``windows-1252`` -> ``cp1252``), ``""`` when Python does not know it."""
+    """Python's name of a text encoding (``windows-1252`` -> ``cp1252``), ``""`` when Python does not know it
+    or when it is not a text encoding (``zlib``, ``base64``, ``rot13``: codecs that are not character sets)."""
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
         return ""
+    return info.name if getattr(info, "_is_text_encoding", True) and info.name not in _NOT_CHARACTER_SETS else ""
+
+
+#: Text codecs of Python that are not character sets a file can be written in.
+_NOT_CHARACTER_SETS = frozenset({"rot-13", "punycode", "undefined", "idna", "unicode-escape", "raw-unicode-escape"})
 
 
 def _whitespace_note(lines: int) -> str:
@@ -551,6 +557,10 @@ def _decimal(value: str | None) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+#: Findings kept per activity; beyond, the activity says how many more it has (bounded work and report).
+MAX_FINDINGS = 200
+
+
 class _Activity:
     """Maps one ``<iati-activity>`` element to an ``ActivityRecord``, collecting findings. Codes are
     checked against their codelist; what was normalised is counted, and said once per activity. Element
@@ -566,6 +576,7 @@ class _Activity:
         identifier = next(element.iterchildren("iati-identifier"), None)
         self.identifier = ((identifier.text if identifier is not None else None) or "").strip()
         self.problems: list[Finding] = []
+        self.more_problems = 0
         self.notes: list[Finding] = []
         self.normalised: dict[tuple[str, str, str, str], list] = {}
         self.languages: dict[str, str] = {}
@@ -594,10 +605,15 @@ class _Activity:
         return (node.sourceline + self.offset) if node is not None and node.sourceline else self.line
 
     def problem(self, node, message: str, attribute: str = "") -> None:
+        if len(self.problems) >= MAX_FINDINGS:  # an activity with thousands of faults: say how many, not each
+            self.more_problems += 1
+            return
         self.problems.append(Finding(self.iati.name, self._line(node), self.path(node, attribute), message,
                                      self.identifier))
 
     def note(self, node, message: str, attribute: str = "") -> None:
+        if len(self.notes) >= MAX_FINDINGS:
+            return
         self.notes.append(Finding(self.iati.name, self._line(node), self.path(node, attribute), message,
                                   self.identifier))
 
@@ -803,6 +819,10 @@ class _Activity:
                 self.defaulted_currency) % {"count": self.defaulted_currency, "currency": self.default_currency},
                 self.identifier))
         self._say_normalised()
+        if self.more_problems:
+            self.problems.append(Finding(self.iati.name, self.line, self.base, ngettext(
+                "… and %(count)d more problem in this activity.", "… and %(count)d more problems in this activity.",
+                self.more_problems) % {"count": self.more_problems}, self.identifier))
         record.problems = self.problems
         record.notes = self.notes
         rules.check_activity(record)
