@@ -320,7 +320,8 @@ class _Importer:
         title = record.titles.get(record.default_language) or next(iter(record.titles.values()), "")
         if record.identifier in self.seen:
             file, line = self.seen[record.identifier]
-            report.problems.append(Finding(record.file, record.line, f"iati-activity[{record.position}]/iati-identifier",
+            report.problems.append(Finding(record.file, record.line,
+                                           f"iati-activities/iati-activity[{record.position}]/iati-identifier",
                                            _("The activity %(identifier)s is also at %(file)s line %(line)d.")
                                            % {"identifier": record.identifier, "file": file, "line": line},
                                            record.identifier))
@@ -359,7 +360,7 @@ class _Importer:
             del data["iati_reporting_org"]  # kept as the project was first recorded (docs/iati.md)
         if project is not None and project.iati_identifier is None:
             del data["iati_identifier"]  # the platform's own identifier of it, not one to store
-        where = f"iati-activity[{record.position}]"
+        where = f"iati-activities/iati-activity[{record.position}]"
         if project is None:
             lead = mapped.lead_entity or self.lead_entity
             if lead is None:

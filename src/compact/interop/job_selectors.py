@@ -51,8 +51,8 @@ _ACTIVITY_STEP = re.compile(r"(?:^|/)iati-activity\[(\d+)\]")
 #: The elements of the problems an import's options cause (``compact.interop.iati_services``): a new
 #: activity without a lead working group (the activity itself), a reporting organisation that is no
 #: registry entity without a lead entity (its ``reporting-org``).
-_NO_LEAD_BODY = re.compile(r"^iati-activity\[\d+\]$")
-_NO_LEAD_ENTITY = re.compile(r"^iati-activity\[\d+\]/reporting-org$")
+_NO_LEAD_BODY = re.compile(r"^(iati-activities/)?iati-activity\[\d+\]$")
+_NO_LEAD_ENTITY = re.compile(r"^(iati-activities/)?iati-activity\[\d+\]/reporting-org$")
 
 
 def activities_with_problems(report: dict | None) -> int:
