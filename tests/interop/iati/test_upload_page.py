@@ -333,7 +333,7 @@ def test_problems_that_the_choices_of_the_import_cause_say_so(client, people, dj
     client.force_login(people.secretariat)
     upload(client, django_capture_on_commit_callbacks, files=[SimpleUploadedFile("sahel.xml", iati_file(unknown))])
     job = ImportJob.objects.get()
-    assert [p["element"] for p in job.report["problems"]] == ["iati-activity[1]/reporting-org"]
+    assert [p["element"] for p in job.report["problems"]] == ["iati-activities/iati-activity[1]/reporting-org"]
     page = client.get(f"/exchange/jobs/{job.pk}/").content.decode()
     assert ("The import has 1 problem: nothing was written. Correct the files or the choices of the import, and "
             "import again.") in page
