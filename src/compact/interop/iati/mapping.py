@@ -164,7 +164,9 @@ class Mapped:
 
 
 def _finding(record: ActivityRecord, message: str, element: str = "", line: int | None = None) -> Finding:
-    return Finding(record.file, line or record.line, element or f"iati-activity[{record.position}]", message, record.identifier)
+    """A finding on ``record``, located at ``element`` (a child's name) within the activity."""
+    where = f"iati-activities/iati-activity[{record.position}]" + (f"/{element}" if element else "")
+    return Finding(record.file, line or record.line, where, message, record.identifier)
 
 
 def _texts(record: ActivityRecord, texts: dict[str, str], what: str, notes: list[Finding]) -> dict[str, str]:
@@ -180,7 +182,7 @@ def _texts(record: ActivityRecord, texts: dict[str, str], what: str, notes: list
 
 
 def _to_hundred(record: ActivityRecord, rows: list[dict], what: str, notes: list[Finding],
-                problems: list[Finding]) -> list[dict]:
+                problems: list[Finding], element: str) -> list[dict]:
     """``rows`` (dicts with a ``percentage``) made to add up to exactly 100, as the platform stores shares.
     A sum that misses 100 only by the rounding of the published decimals (``rules.sum_to_100``) is
     corrected on the largest share, with a note; any other sum is a problem (nothing is rescaled); rows
@@ -192,14 +194,14 @@ def _to_hundred(record: ActivityRecord, rows: list[dict], what: str, notes: list
     if not accepted:
         problems.append(_finding(record, _(
             "The %(what)s the platform keeps add up to %(total)s, not 100 (a share of a region vocabulary it does not "
-            "keep cannot be told apart).") % {"what": what, "total": total}))
+            "keep cannot be told apart).") % {"what": what, "total": total}, element))
         return rows
     largest = max(range(len(rows)), key=lambda i: shares[i])
     rows = [dict(row) for row in rows]
     rows[largest]["percentage"] = shares[largest] + (HUNDRED - total)
     notes.append(_finding(record, _("The %(what)s added up to %(total)s; the largest share was stored as %(share)s so "
                                     "that they make 100.") % {"what": what, "total": total,
-                                                              "share": rows[largest]["percentage"]}))
+                                                              "share": rows[largest]["percentage"]}, element))
     return rows
 
 
@@ -261,7 +263,7 @@ def _areas(record: ActivityRecord, problems: list[Finding], notes: list[Finding]
             continue
         shares[code] = (shares.get(code) or Decimal(0)) + percentage
     return _to_hundred(record, [{"code": code, "percentage": share} for code, share in shares.items()],
-                       _("percentages of the recipient countries and regions"), notes, problems)
+                       _("percentages of the recipient countries and regions"), notes, problems, "recipient-country")
 
 
 def _markers(record: ActivityRecord, data: dict, notes: list[Finding]) -> None:
@@ -407,7 +409,7 @@ def project_data(record: ActivityRecord, orgs: Organisations) -> Mapped:
                                   % {"codes": ", ".join(zero)}, "sector"))
             rows = [row for row in rows if row["percentage"] != 0]
         data["sectors"] += _to_hundred(record, rows, _("percentages of the sectors of vocabulary %(vocabulary)s")
-                                       % {"vocabulary": vocabulary}, notes, problems)
+                                       % {"vocabulary": vocabulary}, notes, problems, "sector")
     data["areas"] = _areas(record, problems, notes)
     data["sdg_targets"] = list(dict.fromkeys(t.code for t in record.tags if t.vocabulary == "3"))
     goals = [t.code for t in record.tags if t.vocabulary == "2"]
