@@ -375,3 +375,12 @@ def test_an_activity_with_thousands_of_bad_codes_reports_a_bounded_list(wg2):
     assert not report.ok
     assert len(report.problems) <= MAX_FINDINGS + 5
     assert any("more problems in this activity" in p.message for p in report.problems)
+
+
+def test_lines_of_a_declared_single_byte_encoding_after_blank_lines_are_the_files(wg2):
+    text = activities(activity("XM-DAC-41114-L-1", extra='<sector vocabulary="1" code="99999"/>')).decode()
+    text = "\n\n\n" + text.replace('encoding="UTF-8"', 'encoding="windows-1252"')
+    lines = text.splitlines()
+    expected = next(n for n, line in enumerate(lines, start=1) if 'code="99999"' in line)
+    report = iati_import(actor=None, files=[("w.xml", text.encode("cp1252"))], dry_run=True, reason="x", lead_body=wg2)
+    assert [p.line for p in report.problems] == [expected]

@@ -246,8 +246,8 @@ class _Prepared:
 
     @property
     def line_offset(self) -> int:
-        transcoded = self._transcoded()
-        return transcoded.skipped.count("\n") if transcoded else self._line_offset
+        transcoded = self._transcoded()  # lines skipped before reading (single-byte) plus those the decoder skipped
+        return self._line_offset + (transcoded.skipped.count("\n") if transcoded else 0)
 
     def _transcoded(self) -> _Transcoded | None:
         reader = self.reader.stream if isinstance(self.reader, _Replayable) else self.reader
