@@ -506,11 +506,12 @@ def iati_import(*, actor, files: Sequence[tuple[str, Any]], dry_run: bool, reaso
             done_before += iati.size or _size(source)
             tick(iati.size or 0)
         report.unknown_organisations = importer.orgs.unknown_list()
-        report.notes += [Finding(name_of_file, None, "", _(
-            "The organisation %(ref)s is not in the registry under this identifier; it was matched to %(entity)s by its "
-            "name (add the identifier as an alias of the entity to confirm).") % {"ref": ref, "entity": entity.acronym},
-            activity) for ref, (entity, activity) in importer.orgs.by_name_only.items()
-            for name_of_file in [report.files[-1]["name"] if report.files else ""]]
+        for ref, (entity, activity) in importer.orgs.by_name_only.items():
+            file, line = importer.seen.get(activity, ("", None))
+            report.notes.append(Finding(file, line, "", _(
+                "The organisation %(ref)s is not in the registry under this identifier; it was matched to %(entity)s by "
+                "its name (add the identifier as an alias of the entity to confirm).")
+                % {"ref": ref, "entity": entity.acronym}, activity))
         report.disappeared = importer.disappeared()
         if dry_run or report.problems:  # nothing will be written: check the rest without a transaction
             for pending in spool:

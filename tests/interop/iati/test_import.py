@@ -357,6 +357,9 @@ def test_own_export_with_parties_kept_by_name_or_by_other_identifiers_imports_un
     assert report.ok, report.problems
     assert [(r.action, r.fields) for r in report.activities] == [("unchanged", ())]
     assert Flow.objects.count() == flows
+    matched = [n for n in report.notes if "XM-DAC-41122" in n.message]
+    assert [(n.file, n.activity) for n in matched] == [("own.xml", "XM-DAC-41114-RT-1")]
+    assert "matched to UNODC by its name" in matched[0].message
 
 
 @pytest.mark.parametrize("codec", ["zlib", "base64", "rot13", "punycode", "undefined"])
