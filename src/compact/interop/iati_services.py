@@ -49,6 +49,7 @@ from compact.interop.iati.reader import IatiFileError, open_iati
 from compact.interop.iati.records import ActivityRecord, Finding
 from compact.interop.iati.selection import Selection
 from compact.interop.iati.writer import activity_identifier, platform_project_pk
+from compact.interop.services import _reason
 from compact.registry.models import Body, Entity
 
 #: The fields of a flow compared to decide whether an imported transaction is already stored.
@@ -121,14 +122,6 @@ class IatiReport:
             "problems": [p.as_dict() for p in self.problems], "notes": [n.as_dict() for n in self.notes],
             "unknown_organisations": self.unknown_organisations, "disappeared": self.disappeared,
         }
-
-
-def _reason(reason: str, dry_run: bool) -> str:
-    if reason and reason.strip():
-        return reason.strip()
-    if dry_run:
-        return _("Dry run of an import")
-    raise ReasonRequired(_("A reason is required for an import."))
 
 
 def _size(source) -> int:
