@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "compact.funding",
     "compact.appeals",
     "compact.interop",
+    "compact.meetings",
 ]
 
 MIDDLEWARE = [
