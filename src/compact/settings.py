@@ -10,6 +10,8 @@ Variables (see docs/operator-guide.md):
     COMPACT_EMAIL_URL       outgoing mail, ``smtp://user:password@host:587`` (``smtp+ssl://`` for TLS on
                             connect); default: e-mails are printed on the console
     COMPACT_DEFAULT_FROM_EMAIL  sender of the platform's e-mails
+    COMPACT_SITE_URL        the platform's address in links of e-mails and calendar files (default
+                            ``http://localhost:8000``)
     COMPACT_AXES_FAILURE_LIMIT  failed sign-ins before lock-out (default 5), COMPACT_AXES_COOLOFF_MINUTES (default 30)
     COMPACT_OIDC_*          single sign-on through OpenID Connect, off unless COMPACT_OIDC_RP_CLIENT_ID is set
                             (see docs/operator-guide.md)
@@ -280,6 +282,9 @@ if _email_url:
     EMAIL_USE_SSL = _mail.scheme == "smtp+ssl"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Meetings: the platform's address, for links in e-mails and calendar files written outside a request.
+SITE_URL = os.environ.get("COMPACT_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Single sign-on through OpenID Connect (mozilla-django-oidc), e.g. Microsoft Entra ID; off by default.
 OIDC_ENABLED = bool(os.environ.get("COMPACT_OIDC_RP_CLIENT_ID"))
