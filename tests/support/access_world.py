@@ -71,6 +71,10 @@ VARIANTS: dict[str, tuple[str, str | None, str | None]] = {
     "person/entity+body": ("person", "wg-3", "UNDP"),
     "project/body+entity": ("project", "wg-3", "UNDP"),
     "project/body+observer": ("project", "wg-3", "UN-Women"),
+    "meeting/body": ("meeting", "wg-3", None),
+    "decision/body": ("decision", "wg-3", None),
+    "action/body+entity": ("action", "wg-3", "UNDP"),
+    "action/body+observer": ("action", "wg-3", "UN-Women"),
 }
 
 AUDIENCE_WORDS = {
@@ -190,6 +194,8 @@ def matrix_world(seeded, make_user) -> World:
                     title=f"{token} {variant} {level}", summary="", owner_body=body, owner_entity=entity, sensitivity=level,
                     document_date=today,
                 )
+            elif kind in ("meeting", "decision", "action"):
+                obj = _meeting_item(kind, f"{token} {variant} {level}", body, entity, level, today)
             elif kind == "project":
                 obj = Project.objects.create(
                     title=f"{token} {variant} {level}", lead_body=body, lead_entity=entity, sensitivity=level,
@@ -207,3 +213,31 @@ def matrix_world(seeded, make_user) -> World:
                     level=ROLES[role].grant,
                 )
     return World(users=users, items=items, token=token)
+
+
+def _meeting_item(kind: str, title: str, body, entity, level: str, today: dt.date):
+    """A meeting, a decision (taken at a meeting of its own) or an action item (of a decision of its
+    own) of ``body`` at ``level``; an action item is given to ``entity``. Containers are public, so that
+    only the item's own level counts."""
+    import uuid
+
+    from django.utils import timezone
+
+    from compact.meetings.models import ActionItem, Decision, Meeting
+
+    start = timezone.now().replace(microsecond=0)
+    number = Meeting.objects.filter(body=body).count() + 1
+    meeting = Meeting.objects.create(
+        body=body, number=number, title=title, start=start, end=start + dt.timedelta(hours=2), time_zone="UTC",
+        uid=f"{uuid.uuid4()}@test", sensitivity=level if kind == "meeting" else "public",
+    )
+    if kind == "meeting":
+        return meeting
+    decision = Decision.objects.create(
+        body=body, year=today.year, number=number, reference=f"WG{body.number}/{today.year}/{number}", meeting=meeting,
+        title=title, text=title, adopted_on=today, sensitivity=level if kind == "decision" else "public",
+    )
+    if kind == "decision":
+        return decision
+    return ActionItem.objects.create(decision=decision, body=body, owner_entity=entity, title=title, due=today,
+                                     sensitivity=level)

@@ -39,7 +39,9 @@ class AccessControlled(models.Model):
     """Abstract base of every piece of content: a sensitivity level and declared owners.
 
     Subclasses set ``access_owner_body`` and/or ``access_owner_entity`` to the name of a foreign key
-    to ``registry.Body`` / ``registry.Entity`` (or leave them None). The rules that use them are in
+    to ``registry.Body`` / ``registry.Entity`` (or leave them None). The owners' ids are read through
+    ``access_body_id`` / ``access_entity_id``, names no model field takes, so a content type may have
+    other body or entity fields of its own (an action item's ``owner_body`` is the body it tasks). The rules that use them are in
     ``compact.access.policy`` and written down in ``docs/access.md``.
     """
 
@@ -55,12 +57,12 @@ class AccessControlled(models.Model):
         abstract = True
 
     @property
-    def owner_body_id(self) -> int | None:
+    def access_body_id(self) -> int | None:
         """The id of the owning body, or None."""
         return getattr(self, f"{self.access_owner_body}_id") if self.access_owner_body else None
 
     @property
-    def owner_entity_id(self) -> int | None:
+    def access_entity_id(self) -> int | None:
         """The id of the owning entity, or None."""
         return getattr(self, f"{self.access_owner_entity}_id") if self.access_owner_entity else None
 

@@ -86,22 +86,22 @@ SECRETARIAT = Audience(
 BODY_PARTICIPANT = Audience(
     "body_participant",
     lambda m, p: _owner_body_q(m, p.participant_body_ids),
-    lambda o, p, g: o.owner_body_id is not None and o.owner_body_id in p.participant_body_ids,
+    lambda o, p, g: o.access_body_id is not None and o.access_body_id in p.participant_body_ids,
 )
 BODY_MEMBER = Audience(
     "body_member",
     lambda m, p: _owner_body_q(m, p.member_body_ids),
-    lambda o, p, g: o.owner_body_id is not None and o.owner_body_id in p.member_body_ids,
+    lambda o, p, g: o.access_body_id is not None and o.access_body_id in p.member_body_ids,
 )
 BODY_OFFICER = Audience(
     "body_officer",
     lambda m, p: _owner_body_q(m, p.officer_body_ids),
-    lambda o, p, g: o.owner_body_id is not None and o.owner_body_id in p.officer_body_ids,
+    lambda o, p, g: o.access_body_id is not None and o.access_body_id in p.officer_body_ids,
 )
 ENTITY_AFFILIATE = Audience(
     "entity_affiliate",
     lambda m, p: _owner_entity_q(m, p.entity_id),
-    lambda o, p, g: p.entity_id is not None and o.owner_entity_id == p.entity_id,
+    lambda o, p, g: p.entity_id is not None and o.access_entity_id == p.entity_id,
 )
 def _focal_point_q(model, p: Principal) -> Q:
     """Items of the focal point's entity that belong to no body, or to a body the entity is a member of
@@ -121,8 +121,8 @@ ENTITY_FOCAL_POINT = Audience(
     "entity_focal_point",
     _focal_point_q,
     lambda o, p, g: (
-        p.is_focal_point and p.entity_id is not None and o.owner_entity_id == p.entity_id
-        and (o.owner_body_id is None or o.owner_body_id in p.member_body_ids)
+        p.is_focal_point and p.entity_id is not None and o.access_entity_id == p.entity_id
+        and (o.access_body_id is None or o.access_body_id in p.member_body_ids)
     ),
 )
 READ_GRANTEE = Audience(
