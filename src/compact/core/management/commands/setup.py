@@ -35,6 +35,7 @@ class Command(BaseCommand):
             report = load_default_structure(actor_label="compact setup", reason="Default data: the Compact's founding structure.")
             self.stdout.write(self.style.SUCCESS(f"Default structure loaded: {report.summary()}"))
         self._load_programmes()
+        self._load_meetings()
 
     def _load_programmes(self) -> None:
         """The joint programmes of work adopted by the Committee, into an empty planning table."""
@@ -53,3 +54,22 @@ class Command(BaseCommand):
             self.stderr.write(f"Default programmes not loaded: {' '.join(exc.messages)}")
             return
         self.stdout.write(self.style.SUCCESS(f"Default joint programmes of work loaded: {len(programmes)}."))
+
+    def _load_meetings(self) -> None:
+        """The Coordination Committee's known meetings, into an empty meetings table (after the programmes,
+        whose workplans the 2nd meeting's decision names)."""
+        from compact.meetings.models import Meeting
+        from compact.meetings.services import load_default_meetings
+
+        if Meeting.objects.exists():
+            self.stdout.write("Meetings already recorded; default meetings not loaded.")
+            return
+        if not Body.objects.filter(kind=Body.Kind.COMMITTEE).exists():
+            self.stdout.write("No Coordination Committee in the registry; default meetings not loaded.")
+            return
+        try:
+            meetings = load_default_meetings(actor_label="compact setup")
+        except ValidationError as exc:
+            self.stderr.write(f"Default meetings not loaded: {' '.join(exc.messages)}")
+            return
+        self.stdout.write(self.style.SUCCESS(f"Default meetings of the Coordination Committee loaded: {len(meetings)}."))
