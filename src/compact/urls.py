@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/", include("compact.projects.urls")),
     path("funding/", include("compact.funding.urls")),
     path("appeals/", include("compact.appeals.urls")),
+    path("meetings/", include("compact.meetings.urls")),
     path("exchange/", include("compact.interop.urls")),
     path("", include("compact.library.urls")),
     path("", include("compact.registry.urls")),
