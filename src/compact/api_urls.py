@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("compact.projects.api_urls")),
     path("", include("compact.funding.api_urls")),
     path("", include("compact.appeals.api_urls")),
+    path("", include("compact.meetings.api_urls")),
     path("", include("compact.interop.api_urls")),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -88,7 +88,7 @@ REGISTRY_PATHS = {
 }
 OTHER_CHECKED_PREFIXES = ("/api/documents/", "/api/search/", "/api/audit/", "/api/reference/", "/api/projects/",
                           "/api/programmes/", "/api/appeals/", "/api/calls/", "/api/flows/", "/api/funding/",
-                          "/api/rates/", "/api/import/", "/api/export/")
+                          "/api/rates/", "/api/import/", "/api/export/", "/api/meetings/")
 
 
 def documented_responses(schema: dict) -> set[tuple[str, str, int]]:
