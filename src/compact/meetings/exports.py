@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.text import capfirst
+
 from compact.core.i18n import translated
 from compact.interop.tabular.columns import Spec
 from compact.interop.tabular.writer import CSV_TYPE, XLSX_TYPE, write_csv, write_xlsx
@@ -38,7 +40,7 @@ REGISTER_COLUMNS: tuple[Spec, ...] = (
 def _subject(subject) -> str:
     target = subject.target
     name = translated(target, "title").text if hasattr(target, "title_en") else str(target)
-    return f"{subject.get_kind_display()}: {name or target}"
+    return f"{capfirst(subject.get_kind_display())}: {name or target}"
 
 
 def register_rows(decisions: Iterable[Decision]) -> list[list[str]]:
