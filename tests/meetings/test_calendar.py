@@ -184,7 +184,8 @@ def test_the_online_link_is_the_url_and_the_location_when_there_is_no_venue(sche
 def test_an_untitled_meeting_is_named_by_its_body_and_number(schedule, wg3):
     meeting = schedule(dt.datetime(2025, 6, 2, 10), dt.datetime(2025, 6, 2, 12), "UTC")
     (event,) = _events(_parse(calendar.calendar_for([meeting], name="wg-3")))
-    assert str(event["SUMMARY"]) == f"{wg3.title}, meeting {meeting.number}"
+    # A working group is named with its number, as everywhere on the platform.
+    assert str(event["SUMMARY"]) == f"WG 3: {wg3.title}, meeting {meeting.number}"
 
 
 @pytest.mark.parametrize(("sensitivity", "expected"), [

@@ -67,6 +67,12 @@ def site_url() -> str:
     return settings.SITE_URL.rstrip("/")
 
 
+def body_name(body, language: str | None = None) -> str:
+    """The body's name in ``language`` (default: the active one): "WG 3: <title>" for a working group."""
+    with translation.override(language or translation.get_language()):
+        return str(body)
+
+
 def meeting_summary(meeting: Meeting, language: str | None = None) -> str:
     """The meeting's title in ``language`` (default: the active one, with fallback), else
     "<body>, meeting <number>"."""
@@ -74,8 +80,7 @@ def meeting_summary(meeting: Meeting, language: str | None = None) -> str:
     if title:
         return title
     with translation.override(language or translation.get_language()):
-        return _("%(body)s, meeting %(number)s") % {"body": translated(meeting.body, "title", language).text,
-                                                    "number": meeting.number}
+        return _("%(body)s, meeting %(number)s") % {"body": body_name(meeting.body), "number": meeting.number}
 
 
 def meeting_description(meeting: Meeting, language: str | None = None) -> str:
@@ -193,7 +198,7 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str, method: str = PUBLIS
         if attendee is not None:
             address, display_name = attendee
             organizer = icalendar.vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
-            organizer.params["CN"] = translated(meeting.body, "title", language).text
+            organizer.params["CN"] = body_name(meeting.body, language)
             event.add("organizer", organizer)
             invitee = icalendar.vCalAddress(f"mailto:{address}")
             invitee.params.update({"CN": display_name, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION",

@@ -5,8 +5,8 @@ preferences.
   may read (public ones), whoever asks;
 - ``/meetings/calendar/<secret>/<body>.ics`` and ``/meetings/calendar/<secret>/mine.ics``: private
   feeds, read with the standing of the user whose secret it is (``account_services.feed_token_create``);
-  an unknown or revoked secret answers 404, the same answer for both; ``mine`` holds the meetings the
-  user is invited to (``feed_selectors.invited_q``);
+  an unknown or revoked secret answers 404 in plain text, the same answer for both (and for an unknown
+  body); ``mine`` holds the meetings the user is invited to (``feed_selectors.invited_q``);
 - ``/meetings/<id>.ics``: one meeting, for the signed-in user (or a visitor, for a public meeting).
 
 Feeds answer ``text/calendar; charset=utf-8`` in the language asked with ``?lang=`` (else the active
@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -63,18 +63,11 @@ def _ics(request: HttpRequest, meetings: list[Meeting], *, name: str, file_stem:
     return response
 
 
-def _body_or_404(body_key: str) -> Body:
-    body = Body.objects.filter(key=body_key).first()
-    if body is None:
-        raise Http404(_("No such body."))
-    return body
-
-
-def _token_or_404(secret: str) -> FeedToken:
-    token = feed_selectors.token_for_secret(secret)
-    if token is None:
-        raise Http404(_("No such calendar."))
-    return token
+def _not_found() -> HttpResponse:
+    """The one answer to an unknown body, an unknown secret and a revoked one: plain text, the same words."""
+    response = HttpResponseNotFound(_("No such calendar."), content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _body_name(body: Body) -> str:
@@ -92,7 +85,9 @@ def _record_read(request: HttpRequest, token: FeedToken, secret: str, meetings: 
 @require_http_methods(["GET", "HEAD"])
 def public_body_feed(request: HttpRequest, body_key: str) -> HttpResponse:
     """``/meetings/calendar/<body>.ics``: the body's meetings that anyone may read."""
-    body = _body_or_404(body_key)
+    body = Body.objects.filter(key=body_key).first()
+    if body is None:
+        return _not_found()
     meetings = list(feed_selectors.body_feed_meetings(user=AnonymousUser(), body=body))
     return _ics(request, meetings, name=_body_name(body), file_stem=body.key, private=False)
 
@@ -100,8 +95,10 @@ def public_body_feed(request: HttpRequest, body_key: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def private_body_feed(request: HttpRequest, secret: str, body_key: str) -> HttpResponse:
     """``/meetings/calendar/<secret>/<body>.ics``: the body's meetings that the secret's user may read."""
-    token = _token_or_404(secret)
-    body = _body_or_404(body_key)
+    token = feed_selectors.token_for_secret(secret)
+    body = Body.objects.filter(key=body_key).first()
+    if token is None or body is None:
+        return _not_found()
     meetings = list(feed_selectors.body_feed_meetings(user=token.user, body=body))
     _record_read(request, token, secret, meetings, detail=f"calendar feed of {body.key}")
     return _ics(request, meetings, name=_body_name(body), file_stem=body.key, private=True)
@@ -110,7 +107,9 @@ def private_body_feed(request: HttpRequest, secret: str, body_key: str) -> HttpR
 @require_http_methods(["GET", "HEAD"])
 def my_feed(request: HttpRequest, secret: str) -> HttpResponse:
     """``/meetings/calendar/<secret>/mine.ics``: the meetings the secret's user is invited to and may read."""
-    token = _token_or_404(secret)
+    token = feed_selectors.token_for_secret(secret)
+    if token is None:
+        return _not_found()
     meetings = list(feed_selectors.my_feed_meetings(user=token.user))
     _record_read(request, token, secret, meetings, detail="calendar feed of my meetings")
     return _ics(request, meetings, name=_("My Compact meetings"), file_stem="my-meetings", private=True)

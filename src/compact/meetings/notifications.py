@@ -170,7 +170,7 @@ def _meeting_context(meeting: Meeting, recipient: Recipient, language: str) -> d
         "preferences_url": _preferences_url(),
         "meeting": meeting,
         "summary": calendar.meeting_summary(meeting, language),
-        "body_title": translated(meeting.body, "title", language).text,
+        "body_title": calendar.body_name(meeting.body, language),
         "when": span_text(meeting, own),
         "when_yours": span_text(meeting, viewer) if viewer.key != own.key and not meeting.all_day else "",
         "url": calendar.site_url() + calendar.meeting_path(meeting),
@@ -256,7 +256,7 @@ def notify_minutes_circulated(version: MinutesVersion) -> int:
 
 
 def _item_context(item: ActionItem, recipient: Recipient, language: str, day: dt.date) -> dict:
-    owner = item.owner_entity.acronym if item.owner_entity_id else translated(item.owner_body, "title", language).text
+    owner = item.owner_entity.acronym if item.owner_entity_id else calendar.body_name(item.owner_body, language)
     return {
         "recipient": recipient,
         "preferences_url": _preferences_url(),
