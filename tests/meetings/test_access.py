@@ -141,3 +141,20 @@ def test_observers_can_never_be_recorded_as_adopting(secretariat, committee, wg3
         with pytest.raises(ValidationError):
             services.decision_update(actor=secretariat, decision=decision, adopted_by=[imf])
         assert not decision.adopted_by.exists()
+
+
+def test_the_admin_shows_meetings_read_only_to_the_secretariat(client, confidential, secretariat, member_fp):
+    from compact.access.models import SecurityPolicy
+
+    assert not SecurityPolicy.current().require_two_factor
+    pages = [f"/admin/meetings/{name}/" for name in ("meeting", "decision", "actionitem")]
+    pages += [f"/admin/meetings/meeting/{confidential['meeting'].pk}/change/",
+              f"/admin/meetings/decision/{confidential['decision'].pk}/change/"]
+    client.force_login(secretariat)
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert b'name="_save"' not in response.content
+    assert client.get("/admin/meetings/meeting/add/").status_code == 403
+    client.force_login(member_fp)
+    assert all(client.get(page).status_code in (302, 403) for page in pages)
