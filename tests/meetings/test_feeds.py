@@ -261,3 +261,10 @@ def test_the_settings_page_shows_a_new_address_once(client, wg3_meetings, member
 def test_the_settings_page_needs_a_signed_in_user(client):
     response = client.get(reverse("meetings:calendar-settings"))
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_the_settings_page_lists_the_compact_the_committee_then_the_groups_by_number(client, member_fp):
+    client.force_login(member_fp)
+    html = client.get(reverse("meetings:calendar-settings")).content.decode()
+    positions = [html.index(f"/meetings/calendar/{key}.ics") for key in ("compact", "committee", "wg-1", "wg-2", "wg-8")]
+    assert positions == sorted(positions)

@@ -243,3 +243,17 @@ def test_a_mail_server_failure_records_nothing_and_is_sent_next_time(meeting, ou
         assert notifications.notify_invitation(meeting, [_person(outsider)]) == 0
     assert not Notification.objects.exists()
     assert notifications.notify_invitation(meeting, [_person(outsider)]) == 1
+
+
+def test_the_invited_are_those_named_then_the_focal_points_and_representatives_of_attending_entities(
+        meeting, make_user, member_fp, outsider, secretariat):
+    # UNDP attends wg-3's meeting through its entity: its focal point, and a representative for wg-3, are
+    # invited; a UNDP representative for another body is not; WCO's representative, invited by name, is.
+    make_user("undp_wg3", entity="UNDP", function="representative", body="wg-3")
+    make_user("undp_wg1", entity="UNDP", function="representative", body="wg-1")
+    services.attendee_invite(actor=secretariat, meeting=meeting, person=_person(outsider), reason="Expert")
+    invited = notifications.invited_people(meeting)
+    assert invited[0] == _person(outsider)
+    names = {p.user.username for p in invited if p.user_id}
+    assert {"wco_rep", "undp_fp", "undp_wg3"} <= names and "undp_wg1" not in names
+    assert len(invited) == len({p.pk for p in invited})

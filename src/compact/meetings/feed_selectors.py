@@ -48,12 +48,13 @@ def preference_for(user) -> Preference:
     return Preference.objects.filter(user=user).first() or Preference(user=user)
 
 
-def feed_bodies(*, day=None) -> QuerySet[Body]:
+def feed_bodies(*, day=None) -> list[Body]:
     """The bodies that have a feed on ``day`` (default today): those existing that day, the Compact and
     the Committee first, then the working groups by number."""
     day = day or timezone.localdate()
-    return (Body.objects.filter(established__lte=day).filter(Q(dissolved__isnull=True) | Q(dissolved__gte=day))
-            .order_by("kind", "number", "key"))
+    rank = {Body.Kind.COMPACT: 0, Body.Kind.COMMITTEE: 1}
+    bodies = Body.objects.filter(established__lte=day).filter(Q(dissolved__isnull=True) | Q(dissolved__gte=day))
+    return sorted(bodies, key=lambda b: (rank.get(b.kind, 2), b.number or 0, b.key))
 
 
 def _for_feed(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:

@@ -164,7 +164,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("meetings:calendar-settings")
-    bodies = list(feed_selectors.feed_bodies())
+    bodies = feed_selectors.feed_bodies()
     context = {
         "token": feed_selectors.live_token(user=user),
         "secret": secret,
