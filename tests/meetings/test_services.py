@@ -518,3 +518,39 @@ def test_a_confidential_action_item_needs_a_reason(secretariat, meeting_factory,
     with pytest.raises(ReasonRequired):
         services.action_item_update(actor=secretariat, item=item, status="in_progress")
     assert ActionItem.objects.get(pk=item.pk).status == "open"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_records_at_once_take_two_numbers(seeded, make_user):
+    """Two decisions recorded at the same moment in two connections: the lock on the body row makes the
+    second wait for the first, so they take numbers 1 and 2 (PostgreSQL; SQLite serialises writers)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite takes one writer at a time")
+    from compact.registry.models import Body
+
+    secretariat = make_user("sec", entity="UNOCT", secretariat=True)
+    body = Body.objects.get(key="wg-3")
+    meeting = services.meeting_create(actor=secretariat, body=body, start=dt.datetime(2024, 6, 3, 10, tzinfo=dt.UTC),
+                                      end=dt.datetime(2024, 6, 3, 12, tzinfo=dt.UTC), time_zone="UTC")
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def record(n):
+        try:
+            start.wait()
+            results.append(services.decision_record(actor=secretariat, meeting=meeting, title=f"D{n}", text="x").reference)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["WG3/2024/1", "WG3/2024/2"]
