@@ -228,8 +228,8 @@ class MinutesComment(models.Model):
 class Decision(AccessControlled):
     """A decision of a body, taken at one of its meetings. ``reference`` is ``<code>/<year>/<number>``
     (``selectors.body_code``: ``CC`` for the Coordination Committee, ``WG3`` for working group 3), the
-    year being that of the meeting's date in its own zone, the number counting from 1 within the body and
-    year. References are given once and never reused."""
+    year being that of ``adopted_on`` (by default the meeting's date in its own zone), the number counting
+    from 1 within the body and year. References are given once and never reused."""
 
     access_owner_body = "body"
 
