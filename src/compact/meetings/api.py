@@ -65,9 +65,15 @@ def _page(request: Request) -> int:
     return int(text)
 
 
-def _filtered(filterset) -> object:
+def _valid(filterset) -> None:
+    """Raise a 400 naming each invalid filter parameter."""
     if not filterset.is_valid():
         raise exceptions.ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})
+
+
+def _filtered(filterset):
+    """The filtered queryset of a valid ``filterset`` (400 otherwise)."""
+    _valid(filterset)
     return filterset.qs
 
 
@@ -195,23 +201,26 @@ class AttendeeSerializer(serializers.Serializer):
 
 
 class MinutesSerializer(serializers.Serializer):
-    """The current version of the minutes you may see: ``number``, ``status``, ``language``, ``text``."""
+    """A version of the minutes: ``number``, ``status``, ``language``, ``text``, and the ``reason`` of a
+    correction (``corrects``: the number of the version it corrects, or null)."""
 
     number = serializers.IntegerField()
     status = serializers.CharField(help_text="One of: " + ", ".join(MinutesVersion.Status.values) + ".")
     language = serializers.CharField()
     text = serializers.CharField()
     reason = serializers.CharField()
+    corrects = serializers.IntegerField(source="corrects.number", allow_null=True, default=None)
 
 
 class MeetingDetailSerializer(MeetingSerializer):
-    """A meeting with its ``agenda``, ``attendance``, ``attendees``, current ``minutes`` (or null) and the
+    """A meeting with its ``agenda``, ``attendance``, ``attendees``, the versions of its ``minutes`` you may
+    see (newest first: the first is the current text; drafts only for those who manage the meeting) and the
     references of its ``decisions``."""
 
     agenda = AgendaItemSerializer(many=True)
     attendance = AttendanceSerializer(many=True)
     attendees = AttendeeSerializer(many=True)
-    minutes = MinutesSerializer(allow_null=True)
+    minutes = MinutesSerializer(many=True)
     decisions = serializers.ListField(child=serializers.CharField())
 
 
@@ -352,7 +361,7 @@ class MeetingDetailApi(APIView):
             "agenda": AgendaItemSerializer(selectors.agenda(user=request.user, meeting=meeting), many=True).data,
             "attendance": AttendanceSerializer(entities, many=True).data,
             "attendees": AttendeeSerializer(people, many=True).data,
-            "minutes": MinutesSerializer(history[0]).data if history else None,
+            "minutes": MinutesSerializer(history, many=True).data,
             "decisions": list(decisions.values_list("reference", flat=True)),
         }
         return Response(data)
@@ -367,7 +376,7 @@ class DecisionListApi(APIView):
                    parameters=[*DECISION_FILTERS, PAGE, LANG_PARAMETER],
                    responses={200: DecisionPageSerializer, 400: BAD_REQUEST})
     def get(self, request: Request) -> Response:
-        _filtered(DecisionFilter(request.query_params))
+        _valid(DecisionFilter(request.query_params))
         qs = selectors.decision_list(user=request.user, filters=request.query_params)
         qs = _decisions(qs).order_by("-year", "body__kind", "body__number", "-number")
         return _paged(request, qs, DecisionSerializer, Decision)

@@ -6,14 +6,27 @@ A decision's page is addressed by its reference as it is written, slashes includ
 ``/meetings/decisions/CC/2019/3/``.
 """
 
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 
 from compact.meetings import views
 
 app_name = "meetings"
 
-#: A decision reference in a URL: body code / year / number (``CC/2019/3``, ``WG3/2024/12``).
-REFERENCE = r"(?P<reference>[A-Za-z0-9]+/[0-9]{4}/[0-9]+)"
+
+class ReferenceConverter:
+    """A decision reference in a URL, slashes included: body code / year / number (``CC/2019/3``,
+    ``WG3/2024/12``), as ``models.Decision.reference`` writes it."""
+
+    regex = r"[A-Za-z0-9]+/[0-9]{4}/[0-9]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "decision_reference")
 
 urlpatterns = [
     path("", views.meeting_list, name="meeting-list"),
@@ -37,8 +50,8 @@ urlpatterns = [
     path("<int:pk>/decisions/new/", views.decision_record, name="decision-record"),
     path("decisions/", views.decision_list, name="decision-list"),
     re_path(r"^decisions/register\.(?P<fmt>csv|xlsx)$", views.decision_export, name="decision-export"),
-    re_path(rf"^decisions/{REFERENCE}/$", views.decision_detail, name="decision"),
-    re_path(rf"^decisions/{REFERENCE}/edit/$", views.decision_edit, name="decision-edit"),
+    path("decisions/<decision_reference:reference>/", views.decision_detail, name="decision"),
+    path("decisions/<decision_reference:reference>/edit/", views.decision_edit, name="decision-edit"),
     path("actions/", views.action_item_list, name="action-item-list"),
     path("actions/<int:pk>/", views.action_item_detail, name="action-item"),
     path("", include("compact.meetings.feed_urls")),
