@@ -120,10 +120,8 @@ def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
 
 
 def _offset(moment: dt.datetime) -> str:
-    """``UTC+09:00`` / ``UTC-04:00`` / ``UTC+05:45`` / ``UTC``: the offset of an aware datetime."""
+    """``UTC+09:00`` / ``UTC-04:00`` / ``UTC+05:45`` / ``UTC+00:00``: the offset of an aware datetime."""
     delta = moment.utcoffset() or dt.timedelta()
-    if not delta:
-        return "UTC"
     minutes = int(delta.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
