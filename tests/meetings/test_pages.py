@@ -483,3 +483,58 @@ def test_the_action_items_page_runs_as_many_queries_for_twenty_items_as_for_one(
     with django_assert_max_num_queries(one):
         assert client.get("/meetings/actions/").status_code == 200
 
+
+
+def test_agenda_documents_are_shown_only_to_those_who_may_read_them(wg3, secretariat, member_fp, meeting_factory,
+                                                                    client):
+    from compact.library.models import Document
+
+    meeting = meeting_factory(wg3)
+    public = Document.objects.create(title="Public note", title_en="Public note", owner_body=wg3, sensitivity="public")
+    secret = Document.objects.create(title="Secret annex", title_en="Secret annex", owner_body=wg3,
+                                     sensitivity="strictly_confidential")
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/{meeting.pk}/agenda/new/", {"title_en": "Briefing", "expected_outcome": "information",
+                                                                    "documents": [public.pk, secret.pk]})
+    assert response.status_code == 302
+    assert "Secret annex" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    client.force_login(member_fp)
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Public note" in html and "Secret annex" not in html
+
+
+def test_a_final_agenda_keeps_its_matters_arising_and_loses_its_controls(wg3, secretariat, meeting_factory,
+                                                                         decision_factory, client):
+    from compact.registry.models import Entity
+
+    decision = decision_factory(meeting_factory(wg3), title="Earlier")
+    item = services.action_item_create(actor=secretariat, decision=decision, title="Pending task",
+                                       due=dt.date(2024, 7, 1), owner_entity=Entity.objects.get(acronym="UNDP"),
+                                       reason="Tasked")
+    meeting = meeting_factory(wg3, day=dt.date(2024, 9, 2))
+    client.force_login(secretariat)
+    assert client.post(f"/meetings/{meeting.pk}/agenda/finalise/", {"reason": "Agreed"}).status_code == 302
+    services.action_item_update(actor=secretariat, item=item, status="done", evidence_note="Done late", reason="Done")
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Pending task" in html  # frozen on the final agenda
+    assert "agenda-controls" not in html and "finalise-agenda" not in html and 'agenda-status">final' in html
+
+
+def test_draft_minutes_versions_are_not_found_by_others(wg3, secretariat, member_fp, meeting_factory, client):
+    meeting = meeting_factory(wg3)
+    services.minutes_save(actor=secretariat, meeting=meeting, text="Draft text", reason="")
+    client.force_login(member_fp)
+    assert client.get(f"/meetings/{meeting.pk}/minutes/1/").status_code == 404
+    client.force_login(secretariat)
+    assert "Draft text" in client.get(f"/meetings/{meeting.pk}/minutes/1/").content.decode()
+
+
+def test_a_decision_is_edited_but_keeps_its_reference(wg3, secretariat, meeting_factory, decision_factory, client):
+    decision = decision_factory(meeting_factory(wg3), title="First wording")
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/decisions/{decision.reference}/edit/",
+                           _decision_post(title_en="Second wording", reason="Wording agreed"))
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == f"/meetings/decisions/{decision.reference}/"
+    decision.refresh_from_db()
+    assert (decision.reference, decision.title_en) == ("WG3/2024/1", "Second wording")

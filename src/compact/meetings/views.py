@@ -662,8 +662,9 @@ def _decision_form(request: HttpRequest, meeting: Meeting, decision: Decision | 
                 messages.success(request, _("Decision %(reference)s was recorded.") % {"reference": decision.reference})
             else:
                 fields = form.service_fields()
-                if fields["sensitivity"] is None:
-                    fields.pop("sensitivity")
+                for name in ("sensitivity", "adopted_on"):  # empty: unchanged
+                    if fields[name] is None:
+                        fields.pop(name)
                 decision = services.decision_update(actor=request.user, decision=decision, reason=reason, **fields)
                 messages.success(request, _("The decision was saved."))
         except (ValidationError, ReasonRequired) as exc:
