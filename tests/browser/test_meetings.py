@@ -56,6 +56,13 @@ def test_a_meeting_from_the_form_to_the_register(site, browser, tmp_path):
     sara.get_by_role("link", name="Add a meeting").click()
     sara.wait_for_load_state()
     sara.fill("#id_title_en", "Tokyo consultations")
+    sara.select_option("#id_time_zone", "America/New_York")  # 02:30 on 9 March 2025 did not exist there
+    sara.fill("#id_start_date", "2025-03-09")
+    sara.fill("#id_start_time", "02:30")
+    sara.fill("#id_end_time", "04:00")
+    _submit(sara, "Save")
+    assert "2025-03-09 02:30 does not exist in America/New_York" in sara.locator("#start_time-errors").inner_text()
+    sara.screenshot(path=str(tmp_path / "meeting-form-error.png"), full_page=True)
     sara.select_option("#id_time_zone", "Asia/Tokyo")
     sara.fill("#id_start_date", "2025-03-10")
     sara.fill("#id_start_time", "09:00")

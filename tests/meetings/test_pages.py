@@ -538,3 +538,30 @@ def test_a_decision_is_edited_but_keeps_its_reference(wg3, secretariat, meeting_
     assert response["Location"] == f"/meetings/decisions/{decision.reference}/"
     decision.refresh_from_db()
     assert (decision.reference, decision.title_en) == ("WG3/2024/1", "Second wording")
+
+
+def test_a_decisions_subjects_are_chosen_among_what_the_user_may_read(wg3, secretariat, meeting_factory, client):
+    from compact.library.models import Document
+    from compact.meetings.models import DecisionSubject
+
+    meeting = meeting_factory(wg3)
+    tor = Document.objects.create(title="Terms of reference of WG 3", title_en="Terms of reference of WG 3",
+                                  kind="terms_of_reference", owner_body=wg3, sensitivity="public")
+    Document.objects.create(title="A report", title_en="A report", kind="report", owner_body=wg3, sensitivity="public")
+    client.force_login(secretariat)
+    form = client.get(f"/meetings/{meeting.pk}/decisions/new/").context["form"]
+    assert list(form.fields["terms_of_reference"].queryset) == [tor]
+    response = client.post(f"/meetings/{meeting.pk}/decisions/new/", _decision_post(terms_of_reference=[tor.pk]))
+    assert response.status_code == 302
+    assert list(DecisionSubject.objects.values_list("kind", "document_id")) == [("terms_of_reference", tor.pk)]
+    html = client.get("/meetings/decisions/?subject=terms_of_reference").content.decode()
+    assert "WG3/2024/1" in html
+
+
+def test_a_confidential_meetings_change_needs_a_reason_shown_on_its_field(wg3, secretariat, meeting_factory, client):
+    meeting = meeting_factory(wg3, sensitivity="confidential", reason="Closed")
+    client.force_login(secretariat)
+    response = client.post(f"/meetings/{meeting.pk}/edit/", _meeting_post(
+        title_en="Renamed", time_zone="UTC", start_date="2024-06-03", start_time="10:00", end_date="2024-06-03",
+        end_time="12:00", sensitivity="confidential"))
+    assert response.status_code == 400 and "reason" in response.context["form"].errors

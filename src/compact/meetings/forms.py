@@ -47,6 +47,7 @@ def _style(form: forms.Form) -> None:
     for bound in form:
         widget = bound.field.widget
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-check-input")
             continue
         widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
