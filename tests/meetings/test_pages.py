@@ -565,3 +565,22 @@ def test_a_confidential_meetings_change_needs_a_reason_shown_on_its_field(wg3, s
         title_en="Renamed", time_zone="UTC", start_date="2024-06-03", start_time="10:00", end_date="2024-06-03",
         end_time="12:00", sensitivity="confidential"))
     assert response.status_code == 400 and "reason" in response.context["form"].errors
+
+
+def test_the_decision_page_runs_as_many_queries_for_twenty_action_items_as_for_one(
+        wg3, secretariat, meeting_factory, decision_factory, client, django_assert_max_num_queries):
+    from compact.registry.models import Entity
+
+    decision = decision_factory(meeting_factory(wg3), adopted_by=[Entity.objects.get(acronym="OPCW")])
+    undp = Entity.objects.get(acronym="UNDP")
+    services.action_item_create(actor=secretariat, decision=decision, title="Task 0", due=dt.date(2024, 9, 1),
+                                owner_entity=undp, reason="Tasked")
+    client.force_login(secretariat)
+    url = f"/meetings/decisions/{decision.reference}/"
+    one = _queries(client, url)
+    for n in range(1, 20):
+        services.action_item_create(actor=secretariat, decision=decision, title=f"Task {n}", due=dt.date(2024, 9, 1),
+                                    owner_entity=undp if n % 2 else None, owner_body=None if n % 2 else wg3,
+                                    reason="Tasked")
+    with django_assert_max_num_queries(one):
+        assert "Task 19" in client.get(url).content.decode()

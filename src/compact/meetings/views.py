@@ -233,7 +233,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 # --- a meeting -------------------------------------------------------------------------------------
 
 
-def _minutes_context(request: HttpRequest, meeting: Meeting, manages: bool) -> dict:
+def _minutes_context(request: HttpRequest, meeting: Meeting) -> dict:
     history = selectors.minutes_history(user=request.user, meeting=meeting)
     current = history[0] if history else None
     return {
@@ -268,7 +268,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manages": manages,
         "ics_url": reverse("meetings:meeting-ics", args=[meeting.pk]),
         "pack_url": reverse("meetings:pack", args=[meeting.pk]),
-        **_minutes_context(request, meeting, manages),
+        **_minutes_context(request, meeting),
     }
     if manages:
         listed = {a.entity_id for a in entities}
@@ -726,8 +726,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
         raise PermissionDenied(_("Only the secretariat and the officers of the body add action items."))
     items = list(selectors.action_item_list(user=request.user).filter(decision=decision))
     record_access(user=request.user, action=AccessEvent.Action.VIEW, model=Decision, rows=[decision])
-    context = {"decision": decision, "meeting": meeting, "manages": manages, "form": form, "action_items": items,
-               "can_edit": {item.pk for item in items if can(request.user, Action.CHANGE, item)}}
+    context = {"decision": decision, "meeting": meeting, "manages": manages, "form": form, "action_items": items}
     return render(request, "meetings/decision_detail.html", context, status=400 if form is not None and form.errors else 200)
 
 
