@@ -149,13 +149,14 @@ def test_forms_downloads_and_api_writes_run_a_fixed_number_of_queries(request, w
     with django_assert_num_queries(22):
         response = client.patch(f"/api/documents/{pk}/", {"kind": "note", "reason": "kind"}, content_type="application/json")
     assert response.status_code == 200
-    # + the links of joint projects to the deleted document
-    with django_assert_num_queries(23):
+    # + the links of joint projects and of meetings (agenda items, minutes, decision subjects, evidence of
+    # action items) to the deleted document
+    with django_assert_num_queries(27):
         response = client.delete(f"/api/documents/{pk}/", {"reason": "duplicate"}, content_type="application/json")
     assert response.status_code == 204
     other = document_create(actor=library.users.secretariat, reason="copy", title="Copy of the minutes",
                             owner_body=library.wg3, sensitivity="confidential")
     # the page's delete: as the API's
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(27):
         response = client.post(f"/documents/{other.pk}/delete/", {"reason": "duplicate"})
     assert response.status_code == 302
