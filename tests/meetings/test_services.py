@@ -287,12 +287,13 @@ def test_minutes_go_draft_circulated_final(secretariat, member_fp, meeting_facto
     assert comment.author == member_fp
     services.minutes_save(actor=secretariat, meeting=meeting, text="Draft two.")
     assert _versions(meeting) == [(1, "circulated", "Draft one, revised."), (2, "draft", "Draft two.")]
+    services.minutes_circulate(actor=secretariat, meeting=meeting)
     final = services.minutes_finalise(actor=secretariat, meeting=meeting)
     assert (final.number, final.status) == (2, "final") and final.finalised is not None
     events = ChangeEvent.objects.filter(object_type="meetings.minutesversion").order_by("pk")
     assert [(e.object_id, e.action) for e in events] == [
         (str(v1.pk), "create"), (str(v1.pk), "update"), (str(v1.pk), "update"), (str(final.pk), "create"),
-        (str(final.pk), "update")]
+        (str(final.pk), "update"), (str(final.pk), "update")]
 
 
 def test_no_service_modifies_final_minutes(secretariat, member_fp, meeting_factory, wg3):
@@ -321,6 +322,7 @@ def test_a_correction_is_a_new_final_version_that_says_why(secretariat, meeting_
     with pytest.raises(ValidationError):  # nothing final to correct
         services.minutes_correct(actor=secretariat, meeting=meeting, text="x", reason="y")
     services.minutes_save(actor=secretariat, meeting=meeting, text="Held in Vienna.", language="en")
+    services.minutes_circulate(actor=secretariat, meeting=meeting)
     first = services.minutes_finalise(actor=secretariat, meeting=meeting)
     fixed = services.minutes_correct(actor=secretariat, meeting=meeting, text="Held in Lyon.", reason="Wrong city")
     assert (fixed.number, fixed.status, fixed.corrects_id, fixed.reason, fixed.language) == (

@@ -292,6 +292,25 @@ def _base_language(document: Document) -> str:
     return settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 
 
+def _final_minutes_of(document: Document):
+    """The meeting whose *final* minutes ``document`` is (the ``document`` of a final
+    ``meetings.MinutesVersion``), or None. Final minutes never change (the meetings issue: a correction
+    is a new version), so neither may the file they rest on."""
+    from compact.meetings.models import MinutesVersion
+
+    version = (MinutesVersion.objects.filter(document=document, status=MinutesVersion.Status.FINAL)
+               .select_related("meeting").order_by("pk").first())
+    return version.meeting if version is not None else None
+
+
+def _refuse_final_minutes(document: Document, field: str) -> None:
+    """``ValidationError`` on ``field`` when ``document`` is the document of final minutes."""
+    meeting = _final_minutes_of(document) if document.pk else None
+    if meeting is not None:
+        raise ValidationError({field: _("These are the final minutes of %(meeting)s: record a correction instead.")
+                               % {"meeting": meeting}})
+
+
 def document_update(*, document: Document, actor, reason: str = "", actor_label: str = "", **fields) -> ChangeEvent | None:
     """Change ``document``'s ``fields`` (any of ``UPDATABLE_FIELDS``; ``title`` / ``summary`` as in
     ``document_create``, replacing the languages given and keeping the others; ``upload`` replaces the
@@ -304,7 +323,8 @@ def document_update(*, document: Document, actor, reason: str = "", actor_label:
     a document they may not read can change its other fields. Raises ``PermissionDenied`` (404 is the
     caller's business when they may not even read it), ``ValidationError``, ``ReasonRequired`` when it
     is or becomes confidential or strictly confidential without a reason, and ``TypeError`` for an
-    unknown field.
+    unknown field. A new ``upload`` for the document of final meeting minutes is refused
+    (``ValidationError`` on ``upload``: record a correction instead).
     """
     unknown = sorted(set(fields) - UPDATABLE_FIELDS)
     if unknown:
@@ -314,6 +334,8 @@ def document_update(*, document: Document, actor, reason: str = "", actor_label:
     stored = Document.objects.get(pk=document.pk)
     before = _snapshot(stored)
     upload = fields.pop("upload", None)
+    if upload is not None:
+        _refuse_final_minutes(stored, "upload")
     for field in ("title", "summary"):
         if field in fields:
             given = fields.pop(field) or {}
@@ -369,10 +391,12 @@ def document_delete(*, document: Document, actor, reason: str = "", actor_label:
     counts only the annexes the actor may read, and says only that other documents depend on it when
     they may read none (``docs/access.md``, no leaks through relations). Raises ``PermissionDenied``
     unless the actor may change it, ``ReasonRequired`` for a confidential or strictly confidential
-    document without a reason.
+    document without a reason, and ``ValidationError`` on ``upload`` for the document of final meeting
+    minutes.
     """
     if actor is not None and not can(actor, Action.CHANGE, document):
         raise PermissionDenied(_("You may read this document but not delete it."))
+    _refuse_final_minutes(document, "upload")
     annexes = Document.objects.filter(annex_of=document)
     if annexes.exists():
         readable = annexes.count() if actor is None else restrict(annexes, actor, Action.VIEW).count()

@@ -726,12 +726,18 @@ def minutes_circulate(*, actor, meeting: Meeting, reason: str = "") -> MinutesVe
 
 def minutes_comment(*, actor, version: MinutesVersion, text: str, reason: str = "") -> MinutesComment:
     """Comment on minutes circulated for comments; returns the comment. Anyone signed in who may read the
-    meeting (``PermissionDenied`` otherwise); ``ValidationError`` on ``status`` unless the version is
+    meeting (``PermissionDenied`` otherwise); ``ValidationError`` on ``version`` unless it is the latest
+    version of the minutes (a superseded version takes no comments), on ``status`` unless it is
     circulated, on ``text`` when empty. One change-log event (its reason: ``reason``, else a note that
     it is a comment on the version)."""
     version = MinutesVersion.objects.select_related("meeting", "meeting__body").get(pk=version.pk)
     if not getattr(actor, "is_authenticated", False) or not can(actor, Action.VIEW, version.meeting):
         raise PermissionDenied(_("Only those who may read the meeting comment on its minutes."))
+    latest = latest_minutes(version.meeting)
+    if latest is not None and latest.pk != version.pk:
+        raise ValidationError({"version": _("Version %(number)s of the minutes of %(meeting)s has been superseded by "
+                                            "version %(latest)s: it takes no more comments.")
+                               % {"number": version.number, "meeting": version.meeting, "latest": latest.number}})
     if version.status != MinutesVersion.Status.CIRCULATED:
         if version.status == MinutesVersion.Status.FINAL:
             raise ValidationError({"status": _("Final minutes are locked: they take no more comments.")})
@@ -745,8 +751,10 @@ def minutes_comment(*, actor, version: MinutesVersion, text: str, reason: str = 
 
 
 def minutes_finalise(*, actor, meeting: Meeting, reason: str = "") -> MinutesVersion:
-    """Make the latest version of ``meeting``'s minutes (a draft or circulated) final (dated now): it is
-    locked from then on. ``ValidationError`` on ``status`` when there is none or it is final already.
+    """Make the latest version of ``meeting``'s minutes final (dated now): it is locked from then on. The
+    latest version must be circulated for comments (the meetings issue: draft -> circulated -> final):
+    ``ValidationError`` on ``status`` when there is none, when it is a draft ("circulate the minutes for
+    comments first") or when it is final already.
     Who: those who manage the meeting. One change-log event."""
     _require_manager(actor, meeting, _("Only those who manage the meeting make its minutes final."))
     with transaction.atomic():
@@ -757,6 +765,9 @@ def minutes_finalise(*, actor, meeting: Meeting, reason: str = "") -> MinutesVer
             raise ValidationError({"status": _("There are no minutes to make final.")})
         if latest.status == MinutesVersion.Status.FINAL:
             raise _final_locked()
+        if latest.status != MinutesVersion.Status.CIRCULATED:
+            raise ValidationError({"status": _("Version %(number)s of the minutes is a draft: circulate the minutes "
+                                               "for comments first.") % {"number": latest.number}})
         before = snapshot(latest)
         latest.status = MinutesVersion.Status.FINAL
         latest.finalised = timezone.now()

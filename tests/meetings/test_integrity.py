@@ -1,0 +1,85 @@
+"""Rules that keep the meeting record whole (the meetings issue, as reviewed): final minutes never
+change, a decision is adopted within its meeting's dates, invited people keep reading a meeting made
+confidential, lengths and ranges refused as field errors, time zones from the list, and the language of
+a user's e-mails. Values by hand from the default structure and ``conftest.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from compact.access.policy import Action, can
+from compact.library.models import Document
+from compact.meetings import selectors, services
+from compact.meetings.models import MinutesComment, MinutesVersion
+
+
+def _document(secretariat, wg3):
+    from compact.library.services import document_create
+
+    return document_create(actor=secretariat, reason="Filed", title="Minutes of the 1st meeting", kind="minutes",
+                           owner_body=wg3, sensitivity="internal",
+                           upload=SimpleUploadedFile("minutes.txt", b"The minutes."))
+
+
+# --- 1. final minutes never change -----------------------------------------------------------------
+
+
+def test_a_superseded_circulated_version_takes_no_comments(secretariat, member_fp, meeting_factory, wg3):
+    meeting = meeting_factory(wg3)
+    services.minutes_save(actor=secretariat, meeting=meeting, text="First text.")
+    v1 = services.minutes_circulate(actor=secretariat, meeting=meeting)
+    services.minutes_comment(actor=member_fp, version=v1, text="On v1, while it is the latest.")
+    services.minutes_save(actor=secretariat, meeting=meeting, text="Second text.")  # v2, a draft
+    v2 = services.minutes_circulate(actor=secretariat, meeting=meeting)
+    assert (v1.number, v2.number) == (1, 2)
+    with pytest.raises(ValidationError) as exc:
+        services.minutes_comment(actor=member_fp, version=v1, text="Late, on v1.")
+    assert "version" in exc.value.message_dict and "superseded" in exc.value.message_dict["version"][0]
+    services.minutes_finalise(actor=secretariat, meeting=meeting)
+    with pytest.raises(ValidationError):  # v1 still refused once v2 is final
+        services.minutes_comment(actor=member_fp, version=v1, text="Later still.")
+    assert list(MinutesComment.objects.values_list("version__number", "text")) == [(1, "On v1, while it is the latest.")]
+
+
+def test_minutes_are_circulated_before_they_are_final(secretariat, meeting_factory, wg3):
+    meeting = meeting_factory(wg3)
+    services.minutes_save(actor=secretariat, meeting=meeting, text="Draft.")
+    with pytest.raises(ValidationError) as exc:
+        services.minutes_finalise(actor=secretariat, meeting=meeting)
+    assert "circulate the minutes for comments first" in exc.value.message_dict["status"][0]
+    assert MinutesVersion.objects.get(meeting=meeting).status == "draft"
+    services.minutes_circulate(actor=secretariat, meeting=meeting)
+    final = services.minutes_finalise(actor=secretariat, meeting=meeting)
+    assert (final.number, final.status) == (1, "final")
+    fixed = services.minutes_correct(actor=secretariat, meeting=meeting, text="Corrected.", reason="Typo")
+    assert (fixed.number, fixed.status, fixed.corrects_id) == (2, "final", final.pk)
+
+
+def test_the_file_of_final_minutes_is_not_replaced(secretariat, meeting_factory, wg3):
+    from compact.library.services import document_delete, document_update
+
+    document = _document(secretariat, wg3)
+    meeting = meeting_factory(wg3)
+    services.minutes_save(actor=secretariat, meeting=meeting, text="See the file.", document=document)
+    services.minutes_circulate(actor=secretariat, meeting=meeting)
+    # circulated: the file may still be replaced
+    document_update(document=document, actor=secretariat, reason="Comments taken in",
+                    upload=SimpleUploadedFile("minutes.txt", b"The minutes, revised."))
+    sha = Document.objects.get(pk=document.pk).sha256
+    services.minutes_finalise(actor=secretariat, meeting=meeting)
+    with pytest.raises(ValidationError) as exc:
+        document_update(document=document, actor=secretariat, reason="Swap",
+                        upload=SimpleUploadedFile("minutes.txt", b"Other minutes."))
+    assert exc.value.message_dict["upload"] == [
+        f"These are the final minutes of {meeting}: record a correction instead."]
+    with pytest.raises(ValidationError) as exc:
+        document_delete(document=document, actor=secretariat, reason="Gone")
+    assert "upload" in exc.value.message_dict
+    stored = Document.objects.get(pk=document.pk)
+    assert stored.sha256 == sha
+    # other fields of the document may still change
+    document_update(document=document, actor=secretariat, reason="Better title", title="Minutes, 1st meeting")
