@@ -92,16 +92,51 @@ def test_the_invitation_gives_the_time_in_the_recipients_zone_too(meeting_factor
     assert "In your time zone: 2025-03-09 20:00–22:00 America/New_York (UTC-04:00)" in message.body
 
 
-def test_a_person_without_an_account_is_e_mailed_but_not_recorded(meeting_factory, wg3, mailoutbox):
+def test_a_person_without_an_account_is_e_mailed_but_not_recorded(meeting_factory, wg3, secretariat, mailoutbox):
+    from compact.meetings.models import Attendee
+
     guest = Person.objects.create(entity=Entity.objects.get(acronym="WCO"), given_name="Grace", family_name="Guest",
                                   function="representative", email="grace@example.org")
-    internal = meeting_factory(wg3, day=dt.date(2025, 6, 9), title="Open session")
-    assert notifications.notify_invitation(internal, [guest]) == 1
+    public = meeting_factory(wg3, day=dt.date(2025, 6, 9), title="Open session", sensitivity="public")
+    Attendee.objects.create(meeting=public, person=guest)
+    assert notifications.notify_invitation(public, [guest]) == 1
     assert _to(mailoutbox[0]) == ["grace@example.org"]
     assert not Notification.objects.exists()
-    # Confidential content is e-mailed only to accounts, for which the access policy can be asked.
-    closed = meeting_factory(wg3, day=dt.date(2025, 6, 10), title="Closed session", sensitivity="confidential")
-    assert notifications.notify_invitation(closed, [guest]) == 0
+    # Internal and confidential content is e-mailed only to accounts, for which the access policy can be asked.
+    for level, day in (("internal", 10), ("confidential", 11)):
+        closed = meeting_factory(wg3, day=dt.date(2025, 6, day), title="Closed session", sensitivity=level)
+        Attendee.objects.create(meeting=closed, person=guest)
+        assert notifications.notify_invitation(closed, [guest]) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_people_without_an_account_get_only_notices_of_public_meetings_they_are_named_to(
+        commit, meeting_factory, wg3, secretariat, member_fp, mailoutbox):
+    from compact.meetings.models import Attendee
+
+    # UNDP attends wg-3's meetings; its second focal point has no account. WCO's guest is invited by name.
+    undp_fp2 = Person.objects.create(entity=Entity.objects.get(acronym="UNDP"), given_name="Uma", family_name="Nouser",
+                                     function="focal_point", email="uma@example.org")
+    guest = Person.objects.create(entity=Entity.objects.get(acronym="WCO"), given_name="Grace", family_name="Guest",
+                                  function="representative", email="grace@example.org")
+    addresses = {}
+    for level, day in (("public", 9), ("internal", 10)):
+        meeting = meeting_factory(wg3, day=dt.date(2025, 6, day), title=f"{level} session", sensitivity=level)
+        Attendee.objects.create(meeting=meeting, person=guest)
+        mailoutbox.clear()
+        assert notifications.notify_invitation(meeting, [guest, undp_fp2]) == (1 if level == "public" else 0)
+        commit(services.meeting_update, actor=secretariat, meeting=meeting, venue="Room 2", reason="Moved")
+        commit(services.minutes_save, actor=secretariat, meeting=meeting, text="Opened.")
+        commit(services.minutes_circulate, actor=secretariat, meeting=meeting)
+        addresses[level] = [a for m in mailoutbox for a in _to(m)]
+    # Public: the named guest gets the invitation, the change and the minutes; the entity's focal point
+    # without an account gets nothing; the focal point with an account (member_fp) gets the change and minutes.
+    assert sorted(a for a in addresses["public"] if a != "undp_fp@example.org") == ["grace@example.org"] * 3
+    assert "uma@example.org" not in addresses["public"]
+    assert "undp_fp@example.org" in addresses["public"]
+    # Internal: only accounts.
+    assert "grace@example.org" not in addresses["internal"] and "uma@example.org" not in addresses["internal"]
+    assert "undp_fp@example.org" in addresses["internal"]
 
 
 def test_a_user_who_may_not_read_the_meeting_is_not_told_of_it(meeting_factory, wg3, outsider, mailoutbox):

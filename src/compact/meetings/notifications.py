@@ -12,11 +12,12 @@ Who receives what:
   to a user once: it is recorded as a ``Notification`` whose ``key`` (unique per user) names it, e.g.
   ``overdue:<action item id>:<due date>``; a notice already recorded is not sent again;
 - a **person without an account** is e-mailed at ``Person.email`` (when there is one) only when invited
-  to a meeting by name (an ``Attendee``), about that meeting and its minutes, and only for content that
-  is neither confidential nor strictly confidential (the policy cannot be asked for someone without an
-  account). No ``Notification`` row is written for them (the model records a user), so these notices
-  are not guarded against repetition: each call sends them once. Notices of action items (new and
-  overdue) go to users only.
+  to a meeting by name (an ``Attendee`` row of that meeting), about that meeting and its minutes, and
+  only when the meeting is *public* (the policy cannot be asked for someone without an account, and
+  internal content is for signed-in users: docs/access.md); focal points and representatives of an
+  attending entity who have no account receive nothing. No ``Notification`` row is written for them
+  (the model records a user), so these notices are not guarded against repetition: each call sends them
+  once. Notices of action items (new and overdue) go to users only.
 
 Subjects and bodies are rendered from ``templates/meetings/email/<kind>_subject.txt`` and ``<kind>.txt``
 in the recipient's language (``recipient_language``), with times in the meeting's own zone and, when
@@ -41,7 +42,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from compact.access.models import PROTECTED_LEVELS
+from compact.access.models import Sensitivity
 from compact.access.policy import Action, can
 from compact.core.i18n import translated
 from compact.core.models import valid_on
@@ -82,10 +83,10 @@ def _person_name(person: Person) -> str:
     return f"{person.given_name} {person.family_name}".strip()
 
 
-def _recipients(people: Iterable[Person], *, about, kind: str, unlinked: bool) -> list[Recipient]:
+def _recipients(people: Iterable[Person], *, about, kind: str, named: frozenset[int] = frozenset()) -> list[Recipient]:
     """The recipients among ``people`` of a notice of ``kind`` about ``about`` (a meeting or an action
-    item), in the order given, each address once. ``unlinked``: whether people without an account may
-    receive it (then only for content that is not confidential)."""
+    item), in the order given, each address once. ``named``: ids of the people invited by name
+    (``Attendee``) who, without an account, may receive it, and then only when ``about`` is public."""
     people = list(people)
     flag = PREFERENCE_OF[kind]
     user_ids = [p.user_id for p in people if p.user_id]
@@ -100,7 +101,7 @@ def _recipients(people: Iterable[Person], *, about, kind: str, unlinked: bool) -
                 continue
         else:
             address = person.email
-            if not unlinked or not address or about.sensitivity in PROTECTED_LEVELS:
+            if person.pk not in named or not address or about.sensitivity != Sensitivity.PUBLIC:
                 continue
         if address.lower() in seen:
             continue
@@ -212,10 +213,15 @@ def _ics(meeting: Meeting, recipient: Recipient, language: str, method: str) -> 
             f"text/calendar; method={method}")
 
 
+def _named(meeting: Meeting) -> frozenset[int]:
+    """Ids of the people invited to ``meeting`` by name (its ``Attendee`` rows)."""
+    return frozenset(meeting.attendees.values_list("person_id", flat=True))
+
+
 def _meeting_notices(meeting: Meeting, people: Iterable[Person], *, kind: str, key: str, method: str) -> int:
     sent = 0
     meeting = Meeting.objects.select_related("body").prefetch_related("agenda_items").get(pk=meeting.pk)
-    for recipient in _recipients(people, about=meeting, kind=kind, unlinked=True):
+    for recipient in _recipients(people, about=meeting, kind=kind, named=_named(meeting)):
         language = recipient_language(recipient.user)
         context = _meeting_context(meeting, recipient, language)
         sent += _send(recipient, kind=kind, key=key, context=context, language=language,
@@ -248,7 +254,7 @@ def notify_minutes_circulated(version: MinutesVersion) -> int:
     meeting = Meeting.objects.select_related("body").get(pk=version.meeting_id)
     kind = Notification.Kind.MINUTES_CIRCULATED
     sent = 0
-    for recipient in _recipients(invited_people(meeting), about=meeting, kind=kind, unlinked=True):
+    for recipient in _recipients(invited_people(meeting), about=meeting, kind=kind, named=_named(meeting)):
         language = recipient_language(recipient.user)
         context = _meeting_context(meeting, recipient, language) | {"version": version}
         sent += _send(recipient, kind=kind, key=f"minutes:{version.pk}", context=context, language=language)
@@ -257,14 +263,17 @@ def notify_minutes_circulated(version: MinutesVersion) -> int:
 
 def _item_context(item: ActionItem, recipient: Recipient, language: str, day: dt.date) -> dict:
     owner = item.owner_entity.acronym if item.owner_entity_id else calendar.body_name(item.owner_body, language)
+    # The decision is named only to a recipient who may read it (docs/access.md, "No leaks through relations").
+    decision_shown = recipient.user is not None and can(recipient.user, Action.VIEW, item.decision)
     return {
         "recipient": recipient,
         "preferences_url": _preferences_url(),
         "item": item,
         "title": translated(item, "title", language).text,
         "description": translated(item, "description", language).text,
-        "decision_reference": item.decision.reference,
-        "decision_title": translated(item.decision, "title", language).text,
+        "decision_shown": decision_shown,
+        "decision_reference": item.decision.reference if decision_shown else "",
+        "decision_title": translated(item.decision, "title", language).text if decision_shown else "",
         "owner": owner,
         "due": item.due.isoformat(),
         "days_late": (day - item.due).days,
@@ -274,7 +283,7 @@ def _item_context(item: ActionItem, recipient: Recipient, language: str, day: dt
 
 def _item_notices(item: ActionItem, *, kind: str, key: str, day: dt.date) -> int:
     sent = 0
-    for recipient in _recipients(_task_people(item, day), about=item, kind=kind, unlinked=False):
+    for recipient in _recipients(_task_people(item, day), about=item, kind=kind):
         language = recipient_language(recipient.user)
         sent += _send(recipient, kind=kind, key=key, context=_item_context(item, recipient, language, day),
                       language=language)
