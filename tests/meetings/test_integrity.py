@@ -83,3 +83,57 @@ def test_the_file_of_final_minutes_is_not_replaced(secretariat, meeting_factory,
     assert stored.sha256 == sha
     # other fields of the document may still change
     document_update(document=document, actor=secretariat, reason="Better title", title="Minutes, 1st meeting")
+
+
+# --- 2. a decision is adopted within its meeting's dates -------------------------------------------
+
+
+def test_a_decision_is_adopted_on_a_day_of_its_meeting(secretariat, meeting_factory, decision_factory, wg3, aware):
+    # 2024-06-03 22:00 to 2024-06-04 01:00 in Asia/Tokyo: local days 3 and 4 June.
+    meeting = meeting_factory(wg3, day=dt.date(2024, 6, 3), hours=(22, 23), zone="Asia/Tokyo")
+    services.meeting_update(actor=secretariat, meeting=meeting, reason="Longer",
+                            end=aware(dt.date(2024, 6, 4), 1, "Asia/Tokyo"))
+    assert decision_factory(meeting, adopted_on=dt.date(2024, 6, 4)).adopted_on == dt.date(2024, 6, 4)
+    for day in (dt.date(2024, 6, 2), dt.date(2024, 6, 5)):
+        with pytest.raises(ValidationError) as exc:
+            decision_factory(meeting, adopted_on=day)
+        assert list(exc.value.message_dict) == ["adopted_on"]
+    decision = decision_factory(meeting)  # default: the meeting's date in Tokyo
+    assert decision.adopted_on == dt.date(2024, 6, 3)
+    with pytest.raises(ValidationError) as exc:
+        services.decision_update(actor=secretariat, decision=decision, adopted_on=dt.date(2024, 6, 10), reason="x")
+    assert "adopted_on" in exc.value.message_dict
+
+
+def test_an_all_day_meetings_last_day_is_the_day_before_its_end(secretariat, meeting_factory, decision_factory, wg3,
+                                                                 aware):
+    # All day 3 and 4 June in New York: ends at midnight starting 5 June (exclusive).
+    meeting = meeting_factory(wg3, day=dt.date(2024, 6, 3), hours=(0, 1), zone="America/New_York", all_day=True)
+    services.meeting_update(actor=secretariat, meeting=meeting, reason="Two days",
+                            end=aware(dt.date(2024, 6, 5), 0, "America/New_York"))
+    meeting.refresh_from_db()
+    from compact.meetings import times
+
+    assert times.meeting_days(meeting) == (dt.date(2024, 6, 3), dt.date(2024, 6, 4))
+    assert decision_factory(meeting, adopted_on=dt.date(2024, 6, 4)).adopted_on == dt.date(2024, 6, 4)
+    with pytest.raises(ValidationError) as exc:
+        decision_factory(meeting, adopted_on=dt.date(2024, 6, 5))
+    assert "adopted_on" in exc.value.message_dict
+
+
+def test_a_meeting_is_not_moved_away_from_its_decisions(secretariat, meeting_factory, decision_factory, wg3, aware):
+    meeting = meeting_factory(wg3, day=dt.date(2024, 6, 3))
+    first = decision_factory(meeting)
+    second = decision_factory(meeting, title="Another")
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_update(actor=secretariat, meeting=meeting, reason="Moved",
+                                start=aware(dt.date(2024, 6, 10), 10), end=aware(dt.date(2024, 6, 10), 12))
+    message = exc.value.message_dict["start"][0]
+    assert first.reference in message and second.reference in message
+    assert meeting.__class__.objects.get(pk=meeting.pk).start == aware(dt.date(2024, 6, 3), 10)
+    # within the day: allowed; a zone that moves the local date away: refused
+    services.meeting_update(actor=secretariat, meeting=meeting, reason="Later", start=aware(dt.date(2024, 6, 3), 14),
+                            end=aware(dt.date(2024, 6, 3), 16))
+    with pytest.raises(ValidationError) as exc:  # Pacific/Kiritimati is UTC+14: 14:00 UTC is 04:00 on 4 June there
+        services.meeting_update(actor=secretariat, meeting=meeting, reason="Zone", time_zone="Pacific/Kiritimati")
+    assert "start" in exc.value.message_dict

@@ -348,6 +348,19 @@ MEETING_FIELDS = frozenset({"start", "end", "time_zone", "all_day", "title", "de
 SEQUENCED = ("start", "end", "time_zone", "all_day", "venue", "online_url", "status", *(field_name("title", c) for c in LANGUAGES))
 
 
+def _check_decision_days(meeting: Meeting) -> None:
+    """``ValidationError`` on ``start`` naming the decisions of ``meeting`` whose date of adoption would
+    fall outside its (new) dates (``times.meeting_days``)."""
+    first, last = times.meeting_days(meeting)
+    outside = [ref for ref, day in Decision.objects.filter(meeting=meeting).order_by("year", "number")
+               .values_list("reference", "adopted_on") if not first <= day <= last]
+    if outside:
+        span = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+        raise ValidationError({"start": _("The decisions %(references)s were adopted on days outside the new dates "
+                                          "(%(span)s): change their dates of adoption first.")
+                               % {"references": ", ".join(outside), "span": span}})
+
+
 def meeting_update(*, actor, meeting: Meeting, reason: str = "", **fields) -> Meeting:
     """Change a meeting; only the ``fields`` given change: ``start``, ``end``, ``time_zone``, ``all_day``,
     ``title``, ``description``, ``venue``, ``online_url``, ``sensitivity``, ``status`` (names and values as
@@ -357,6 +370,8 @@ def meeting_update(*, actor, meeting: Meeting, reason: str = "", **fields) -> Me
     by 1 (RFC 5545 section 3.8.7.4) and tells its invited people after the commit
     (``notifications.notify_meeting_changed``). Who: those who manage it (``PermissionDenied``). One
     change-log event (none when nothing changes); ``ReasonRequired`` for confidential meetings.
+    A change of times, zone or all-day that would leave a recorded decision's ``adopted_on`` outside the
+    meeting's new days is refused (``ValidationError`` on ``start`` naming the references).
     """
     unknown = sorted(set(fields) - MEETING_FIELDS)
     if unknown:
@@ -379,6 +394,8 @@ def meeting_update(*, actor, meeting: Meeting, reason: str = "", **fields) -> Me
                 raise ValidationError({"status": _("Unknown status %(value)r.") % {"value": fields["status"]}})
             meeting.status = fields["status"]
         _validate_meeting(meeting)
+        if {"start", "end", "time_zone", "all_day"} & set(fields):
+            _check_decision_days(meeting)
         if actor is not None and not can(actor, Action.CHANGE, meeting):
             raise PermissionDenied(_("You may not give the meeting this sensitivity."))
         _require_reason(reason, before["sensitivity"], meeting.sensitivity)
@@ -822,6 +839,17 @@ def _adoption_errors(body: Body, entities: list[Entity], day: dt.date) -> list[s
     return errors
 
 
+def _adoption_day_error(meeting: Meeting, day: dt.date) -> str | None:
+    """Why ``day`` cannot be a decision's date of adoption at ``meeting``: it falls outside the meeting's
+    dates in its own zone (``times.meeting_days``), or None."""
+    first, last = times.meeting_days(meeting)
+    if first <= day <= last:
+        return None
+    span = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+    return _("%(date)s is not a day of the meeting (%(span)s, %(zone)s): a decision is adopted at its meeting.") \
+        % {"date": day.isoformat(), "span": span, "zone": meeting.time_zone}
+
+
 def _subject_rows(subjects: Iterable) -> list[DecisionSubject]:
     """Unsaved ``DecisionSubject`` rows for model instances (``Programme``, ``Workplan``, ``Document`` as
     terms of reference, ``Project``, ``Call``); ``ValidationError`` on ``subjects`` for anything else."""
@@ -880,7 +908,8 @@ def decision_record(*, actor, meeting: Meeting, title: Text, text: Text, agenda_
     actor may read. ``adopted_by``: the entities recorded as adopting it, each a *member* of the body on
     ``adopted_on`` (default: the meeting's date in its zone); an observer, or an entity taking no part, is
     refused (``ValidationError`` on ``adopted_by``, one message per entity). ``sensitivity``: default the
-    meeting's. Not at a cancelled meeting (``ValidationError`` on ``meeting``).
+    meeting's. Not at a cancelled meeting (``ValidationError`` on ``meeting``). ``adopted_on`` is one of
+    the meeting's days in its own zone (``times.meeting_days``; ``ValidationError`` on ``adopted_on``).
 
     Who: those who manage the meeting (``PermissionDenied``). One change-log event for the decision
     (its adopting entities' acronyms in it) and one per subject.
@@ -901,6 +930,11 @@ def decision_record(*, actor, meeting: Meeting, title: Text, text: Text, agenda_
         errors["meeting"] = [_("The meeting was cancelled: it took no decision.")]
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         errors["agenda_item"] = [_("This agenda item is not one of the meeting's.")]
+    if not isinstance(adopted_on, dt.date) or isinstance(adopted_on, dt.datetime):
+        raise ValidationError({"adopted_on": _("Give the date of adoption (YYYY-MM-DD).")})
+    day_error = _adoption_day_error(meeting, adopted_on)
+    if day_error:
+        errors["adopted_on"] = [day_error]
     adoption = _adoption_errors(meeting.body, entities, adopted_on)
     if adoption:
         errors["adopted_by"] = adoption
@@ -945,7 +979,8 @@ DECISION_FIELDS = frozenset({"title", "text", "agenda_item", "subjects", "adopte
 def decision_update(*, actor, decision: Decision, reason: str = "", **fields) -> Decision:
     """Change a decision; only the ``fields`` given change: ``title``, ``text``, ``agenda_item``,
     ``subjects`` (replace them), ``adopted_by`` (replace them, checked as in ``decision_record``),
-    ``adopted_on`` (within the year of its reference), ``sensitivity``. Never its reference, body, year,
+    ``adopted_on`` (within the year of its reference and the meeting's days, ``times.meeting_days``),
+    ``sensitivity``. Never its reference, body, year,
     number or meeting (``ValidationError`` naming the field). Who: whoever may change the decision
     (the secretariat, officers of its body, change grantees). One change-log event for the decision (none
     when nothing changes) and one per subject removed or added."""
@@ -969,11 +1004,14 @@ def decision_update(*, actor, decision: Decision, reason: str = "", **fields) ->
                 errors["agenda_item"] = [_("This agenda item is not one of the meeting's.")]
             decision.agenda_item = item
         if "adopted_on" in fields:
-            if not isinstance(fields["adopted_on"], dt.date) or fields["adopted_on"].year != decision.year:
+            value = fields["adopted_on"]
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime) or value.year != decision.year:
                 errors["adopted_on"] = [_("The date of adoption stays in %(year)s, the year of the reference %(reference)s.")
                                         % {"year": decision.year, "reference": decision.reference}]
+            elif _adoption_day_error(decision.meeting, value):
+                errors["adopted_on"] = [_adoption_day_error(decision.meeting, value)]
             else:
-                decision.adopted_on = fields["adopted_on"]
+                decision.adopted_on = value
         if "sensitivity" in fields:
             decision.sensitivity = fields["sensitivity"]
             _sensitivity(decision.sensitivity, errors)

@@ -101,3 +101,15 @@ def meeting_date(meeting) -> dt.date:
     """The date a meeting starts on in its own zone (the date that counts for the registry and for the
     year of its decisions' references)."""
     return meeting.start.astimezone(zone(meeting.time_zone)).date()
+
+
+def meeting_days(meeting) -> tuple[dt.date, dt.date]:
+    """The first and last dates of a meeting in its own zone: ``meeting_date`` and the date its end falls
+    on; for an all-day meeting, whose end is the exclusive midnight after its last day, the day before
+    that midnight. A decision of the meeting is adopted on one of these days (``services.decision_record``)."""
+    tz = zone(meeting.time_zone)
+    first = meeting.start.astimezone(tz).date()
+    end = meeting.end.astimezone(tz)
+    if meeting.all_day:
+        end -= dt.timedelta(microseconds=1)
+    return first, max(first, end.date())
