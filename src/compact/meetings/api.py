@@ -27,6 +27,7 @@ from compact.library.selectors import MAX_PAGE
 from compact.meetings import selectors, times
 from compact.meetings.filters import FOLLOW_UP_CHOICES, ActionItemFilter, DecisionFilter, MeetingFilter
 from compact.meetings.models import ActionItem, AgendaItem, Attendance, Decision, DecisionSubject, Meeting, MinutesVersion
+from compact.meetings.visibility import mark_decisions, mark_meetings
 
 #: Items per page of the lists.
 PAGE_SIZE = 50
@@ -77,10 +78,12 @@ def _filtered(filterset):
     return filterset.qs
 
 
-def _paged(request: Request, qs, serializer_class, model) -> Response:
+def _paged(request: Request, qs, serializer_class, model, mark=None) -> Response:
     page = _page(request)
     count = qs.count()
     rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
+    if mark is not None:
+        mark(rows, request.user)
     record_access(user=request.user, action=AccessEvent.Action.LIST, model=model, rows=rows,
                   detail=f"api {request.query_params.urlencode()}"[:300])
     return Response({"count": count, "page": page, "page_size": PAGE_SIZE,
@@ -137,15 +140,25 @@ class MeetingPageSerializer(serializers.Serializer):
     results = MeetingSerializer(many=True)
 
 
+def _decision_reference(obj) -> str | None:
+    """The reference of an action item's decision, or None when the reader may not read it (the item is
+    marked by ``visibility.mark_decisions``; unmarked counts as unreadable)."""
+    return obj.decision.reference if getattr(obj, "decision_shown", False) else None
+
+
 class ArisingSerializer(serializers.Serializer):
-    """An action item under matters arising: ``overdue`` as of the meeting's date."""
+    """An action item under matters arising: ``overdue`` as of the meeting's date; ``decision`` is the
+    reference of its decision, null when you may not read that decision."""
 
     id = serializers.IntegerField()
-    decision = serializers.CharField(source="decision.reference")
+    decision = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     due = serializers.DateField()
     status = serializers.CharField(help_text="One of: " + ", ".join(ActionItem.Status.values) + ".")
     overdue = serializers.BooleanField()
+
+    def get_decision(self, obj) -> str | None:
+        return _decision_reference(obj)
 
     def get_title(self, obj) -> str:
         return translated(obj, "title").text
@@ -241,7 +254,8 @@ class SubjectSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     """A decision: its stable ``reference`` (``CC/2019/3``), body key, year and number, the meeting's id
-    and number, the agenda item's position, title and text (active language; ``titles`` every language),
+    and number and the agenda item's position (all three null when you may not read the meeting), title
+    and text (active language; ``titles`` every language),
     ``adopted_on``, ``adopted_by`` (acronyms), ``subjects``, ``follow_up`` (none, pending, overdue, done:
     of the action items you may read) and ``sensitivity``."""
 
@@ -249,9 +263,9 @@ class DecisionSerializer(serializers.Serializer):
     body = serializers.CharField(source="body.key")
     year = serializers.IntegerField()
     number = serializers.IntegerField()
-    meeting = serializers.IntegerField(source="meeting_id")
-    meeting_number = serializers.IntegerField(source="meeting.number")
-    agenda_item = serializers.IntegerField(source="agenda_item.position", allow_null=True, default=None)
+    meeting = serializers.SerializerMethodField()
+    meeting_number = serializers.SerializerMethodField()
+    agenda_item = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     titles = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
@@ -260,6 +274,16 @@ class DecisionSerializer(serializers.Serializer):
     subjects = SubjectSerializer(many=True, source="subjects.all")
     follow_up = serializers.ChoiceField(choices=FOLLOW_UP_CHOICES)
     sensitivity = serializers.ChoiceField(choices=Sensitivity.choices)
+
+    def get_meeting(self, obj) -> int | None:
+        return obj.meeting_id if getattr(obj, "meeting_shown", False) else None
+
+    def get_meeting_number(self, obj) -> int | None:
+        return obj.meeting.number if getattr(obj, "meeting_shown", False) else None
+
+    def get_agenda_item(self, obj) -> int | None:
+        shown = getattr(obj, "meeting_shown", False) and obj.agenda_item is not None
+        return obj.agenda_item.position if shown else None
 
     def get_title(self, obj) -> str:
         return translated(obj, "title").text
@@ -284,12 +308,13 @@ class DecisionPageSerializer(serializers.Serializer):
 
 
 class ActionItemSerializer(serializers.Serializer):
-    """An action item: ``id``, its decision's reference, the body whose decision it carries out, the
+    """An action item: ``id``, its decision's reference (null when you may not read the decision), the
+    body whose decision it carries out, the
     tasked body (key) or entity (acronym), title, ``due``, ``status``, ``overdue`` (pending after its due
     date, today), ``completed_on`` and its evidence."""
 
     id = serializers.IntegerField()
-    decision = serializers.CharField(source="decision.reference")
+    decision = serializers.SerializerMethodField()
     body = serializers.CharField(source="body.key")
     owner_body = serializers.CharField(source="owner_body.key", allow_null=True, default=None)
     owner_entity = serializers.CharField(source="owner_entity.acronym", allow_null=True, default=None)
@@ -302,6 +327,9 @@ class ActionItemSerializer(serializers.Serializer):
     evidence_url = serializers.CharField()
     evidence_note = serializers.CharField()
     sensitivity = serializers.ChoiceField(choices=Sensitivity.choices)
+
+    def get_decision(self, obj) -> str | None:
+        return _decision_reference(obj)
 
     def get_title(self, obj) -> str:
         return translated(obj, "title").text
@@ -356,9 +384,11 @@ class MeetingDetailApi(APIView):
         entities, people = selectors.attendance(user=request.user, meeting=meeting)
         history = selectors.minutes_history(user=request.user, meeting=meeting)
         decisions = selectors.decision_list(user=request.user).filter(meeting=meeting).order_by("number")
+        agenda = selectors.agenda(user=request.user, meeting=meeting)
+        mark_decisions([a for item in agenda for a in getattr(item, "arising", ())], request.user)
         record_access(user=request.user, action=AccessEvent.Action.VIEW, model=Meeting, rows=[meeting], detail="api")
         data = MeetingSerializer(meeting).data | {
-            "agenda": AgendaItemSerializer(selectors.agenda(user=request.user, meeting=meeting), many=True).data,
+            "agenda": AgendaItemSerializer(agenda, many=True).data,
             "attendance": AttendanceSerializer(entities, many=True).data,
             "attendees": AttendeeSerializer(people, many=True).data,
             "minutes": MinutesSerializer(history, many=True).data,
@@ -379,7 +409,7 @@ class DecisionListApi(APIView):
         _valid(DecisionFilter(request.query_params))
         qs = selectors.decision_list(user=request.user, filters=request.query_params)
         qs = _decisions(qs).order_by("-year", "body__kind", "body__number", "-number")
-        return _paged(request, qs, DecisionSerializer, Decision)
+        return _paged(request, qs, DecisionSerializer, Decision, mark=mark_meetings)
 
 
 class DecisionDetailApi(APIView):
@@ -392,7 +422,8 @@ class DecisionDetailApi(APIView):
                    responses={200: DecisionDetailSerializer, 404: NOT_FOUND})
     def get(self, request: Request, reference: str) -> Response:
         decision = selectors.decision_get(user=request.user, reference=reference)
-        items = selectors.action_item_list(user=request.user).filter(decision=decision)
+        items = mark_decisions(selectors.action_item_list(user=request.user).filter(decision=decision), request.user)
+        mark_meetings([decision], request.user)
         record_access(user=request.user, action=AccessEvent.Action.VIEW, model=Decision, rows=[decision], detail="api")
         return Response(DecisionSerializer(decision).data | {"action_items": ActionItemSerializer(items, many=True).data})
 
@@ -407,4 +438,4 @@ class ActionItemListApi(APIView):
     def get(self, request: Request) -> Response:
         qs = _filtered(ActionItemFilter(request.query_params, queryset=selectors.action_item_list(user=request.user),
                                         request=request))
-        return _paged(request, qs, ActionItemSerializer, ActionItem)
+        return _paged(request, qs, ActionItemSerializer, ActionItem, mark=mark_decisions)

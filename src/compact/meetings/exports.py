@@ -46,18 +46,22 @@ def _subject(subject) -> str:
 def register_rows(decisions: Iterable[Decision]) -> list[list[str]]:
     """The rows of ``decisions`` in ``REGISTER_COLUMNS`` order, as strings. Each decision needs its body,
     meeting and agenda item, its ``subjects`` (with their targets) and ``adopted_by`` prefetched, and the
-    ``follow_up`` annotation (``selectors.decision_list``)."""
+    ``follow_up`` annotation (``selectors.decision_list``), and ``meeting_shown`` set
+    (``visibility.mark_meetings``): a decision whose meeting the reader may not read has its meeting's
+    number and title and its agenda item left empty (docs/access.md, "No leaks through relations"); a
+    decision without the mark is treated so."""
     rows = []
     for d in decisions:
-        item = d.agenda_item
+        shown = getattr(d, "meeting_shown", False)
+        item = d.agenda_item if shown else None
         rows.append([
             d.reference,
             d.body.key,
             str(d.year),
             str(d.number),
             d.adopted_on.isoformat(),
-            str(d.meeting.number),
-            translated(d.meeting, "title").text,
+            str(d.meeting.number) if shown else "",
+            translated(d.meeting, "title").text if shown else "",
             f"{item.position}. {translated(item, 'title').text}" if item is not None else "",
             translated(d, "title").text,
             translated(d, "text").text,

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from compact.meetings import selectors
 from compact.meetings.models import Meeting
+from compact.meetings.visibility import mark_decisions
 
 #: Font families the pack's stylesheet names (``pack.html``): their names are in the PDF's font names.
 CJK_FAMILY = "Noto Sans CJK"
@@ -92,6 +93,7 @@ def pack_context(*, user, meeting: Meeting) -> dict:
     from compact.meetings.views import shown_span
 
     items = selectors.agenda(user=user, meeting=meeting)
+    mark_decisions([a for item in items for a in getattr(item, "arising", ())], user)
     entities, people = selectors.attendance(user=user, meeting=meeting)
     documents = []
     seen = set()

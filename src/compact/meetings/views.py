@@ -48,6 +48,7 @@ from compact.meetings.forms import (
     ReasonForm,
 )
 from compact.meetings.models import ActionItem, AgendaItem, Attendance, Decision, DecisionSubject, Meeting, MinutesVersion
+from compact.meetings.visibility import mark_decisions, mark_meetings
 from compact.registry.models import Body, Entity, Person
 
 #: Meetings per page of the list; decisions per page of the register; action items per page.
@@ -254,6 +255,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     manages = selectors.may_manage(request.user, meeting)
     items = selectors.agenda(user=request.user, meeting=meeting)
+    mark_decisions([a for item in items for a in getattr(item, "arising", ())], request.user)
     entities, people = selectors.attendance(user=request.user, meeting=meeting)
     decisions = list(selectors.decision_list(user=request.user).filter(meeting=meeting)
                      .prefetch_related("adopted_by").order_by("number"))
@@ -725,6 +727,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
     elif request.method == "POST":
         raise PermissionDenied(_("Only the secretariat and the officers of the body add action items."))
     items = list(selectors.action_item_list(user=request.user).filter(decision=decision))
+    mark_meetings([decision], request.user)
     record_access(user=request.user, action=AccessEvent.Action.VIEW, model=Decision, rows=[decision])
     context = {"decision": decision, "meeting": meeting, "manages": manages, "form": form, "action_items": items}
     return render(request, "meetings/decision_detail.html", context, status=400 if form is not None and form.errors else 200)
@@ -753,6 +756,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         return render(request, "meetings/decision_list.html", context, status=400)
     paginator = Paginator(qs, DECISIONS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = mark_meetings(page.object_list, request.user)
     record_access(user=request.user, action=AccessEvent.Action.LIST, model=Decision, rows=list(page.object_list),
                   detail=urlencode(sorted(decision_filter.applied().items())))
     query = urlencode(sorted(decision_filter.applied().items()))
@@ -770,7 +774,7 @@ def decision_export(request: HttpRequest, fmt: str) -> HttpResponse:
     decision_filter, qs = _register(request, Action.EXPORT)
     if qs is None:
         return _bad_request(request, " ".join(str(m) for msgs in decision_filter.errors.values() for m in msgs))
-    decisions = list(qs)
+    decisions = mark_meetings(qs, request.user)
     record_access(user=request.user, action=AccessEvent.Action.EXPORT, model=Decision, rows=decisions, always=True,
                   detail=f"{fmt} {urlencode(sorted(decision_filter.applied().items()))}".strip())
     content, content_type = exports.register_file(decisions, fmt)
@@ -794,6 +798,7 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
         return render(request, "meetings/action_item_list.html", context, status=400)
     paginator = Paginator(item_filter.qs, ACTION_ITEMS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = mark_decisions(page.object_list, request.user)
     record_access(user=request.user, action=AccessEvent.Action.LIST, model=ActionItem, rows=list(page.object_list))
     context |= {"page": page, "count": paginator.count}
     return render(request, "meetings/action_item_list.html", context)
@@ -826,6 +831,7 @@ def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The action item was saved."))
                 return redirect("meetings:action-item", pk=item.pk)
     evidence_readable = item.evidence_document is not None and can(request.user, Action.VIEW, item.evidence_document)
+    mark_decisions([item], request.user)
     record_access(user=request.user, action=AccessEvent.Action.VIEW, model=ActionItem, rows=[item])
     return render(request, "meetings/action_item_detail.html",
                   {"item": item, "form": form, "evidence_readable": evidence_readable},
