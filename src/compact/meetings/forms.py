@@ -88,7 +88,11 @@ class MeetingForm(TextsMixin, forms.Form):
     online link, sensitivity, whether to invite the body's participants (on creation) and the reason.
 
     An all-day meeting gives dates only: it runs from midnight of its first day to midnight after its last
-    day, in its zone (``models.Meeting``)."""
+    day, in its zone (``models.Meeting``). Those midnights are not checked with ``times.make_aware``: a
+    day may begin at 01:00 where the clocks jump at midnight (America/Santiago on 2024-09-08). The form
+    hands the service noon of the first and of the last day, which the service
+    (``services._normalise_times``) turns into the start of the first day and the start of the day after
+    the last, as it does for every all-day meeting."""
 
     body = forms.ModelChoiceField(label=_("Body"), queryset=Body.objects.none())
     number = forms.IntegerField(label=_("Number"), required=False, min_value=1, max_value=32767,
@@ -150,8 +154,15 @@ class MeetingForm(TextsMixin, forms.Form):
             if end_date < start_date:
                 self.add_error("end_date", _("The last day is before the first."))
                 return data
-            points = {"start_date": dt.datetime.combine(start_date, dt.time()),
-                      "end_date": dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time())}
+            try:
+                zone = times.zone(zone_name)
+            except ValidationError as exc:
+                self.add_error("time_zone", exc.messages)
+                return data
+            # Noon of each day: its date in the zone, whatever the clocks do at midnight.
+            data["start"] = dt.datetime.combine(start_date, dt.time(12), zone)
+            data["end"] = dt.datetime.combine(end_date, dt.time(12), zone)
+            return data
         else:
             for name in ("start_time", "end_time"):
                 if data.get(name) is None and name not in self.errors:
@@ -420,7 +431,11 @@ class ActionItemForm(TextsMixin, forms.Form):
 
 class ActionItemUpdateForm(forms.Form):
     """An action item's progress: status, due date and evidence (a document the user may read, a link, a
-    note). Done needs some evidence (the service's rule, shown on the status field)."""
+    note). Done needs some evidence (the service's rule, shown on the status field).
+
+    An evidence document the user may not read (``documents`` does not hold it) is neither shown nor
+    offered, and it stays: leaving the field empty keeps it (as ``services.agenda_item_update`` keeps a
+    meeting's unreadable documents); choosing a document the user may read replaces it."""
 
     status = forms.ChoiceField(label=_("Status"), choices=ActionItem.Status.choices)
     due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -438,6 +453,11 @@ class ActionItemUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["evidence_document"].queryset = documents
         self.fields["evidence_document"].label_from_instance = lambda d: d.title
+        self.keeps_hidden_document = (item.evidence_document_id is not None
+                                      and not documents.filter(pk=item.evidence_document_id).exists())
+        if self.keeps_hidden_document:
+            self.fields["evidence_document"].help_text = _(
+                "A document you may not read is attached as evidence: it stays unless you choose another.")
         if not manages:  # the tasked entity reports progress; the due date is the body's (services.PROGRESS_FIELDS)
             del self.fields["due"]
         _style(self)
@@ -446,5 +466,8 @@ class ActionItemUpdateForm(forms.Form):
         """The keyword arguments of ``services.action_item_update`` (without the reason)."""
         d = self.cleaned_data
         names = ("status", "due", "evidence_document", "evidence_url", "evidence_note")
-        return {name: d[name] for name in names if name in self.fields}
+        fields = {name: d[name] for name in names if name in self.fields}
+        if self.keeps_hidden_document and fields.get("evidence_document") is None:
+            fields.pop("evidence_document", None)
+        return fields
 

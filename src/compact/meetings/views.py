@@ -64,6 +64,16 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
+def _reason_form(request: HttpRequest) -> ReasonForm | None:
+    """The ``op`` and ``reason`` of a step's POST, or None (with the errors as a message, to show on the page
+    redirected to) when they break the form's limits (a reason of more than 500 characters)."""
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        return form
+    messages.error(request, " ".join(str(m) for msgs in form.errors.values() for m in msgs))
+    return None
+
+
 def _errors(exc: ValidationError | ReasonRequired) -> str:
     if isinstance(exc, ReasonRequired):
         return str(exc)
@@ -402,8 +412,9 @@ def agenda_item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
     """``POST /meetings/<id>/agenda/<item id>/remove/``: remove an item (``services.agenda_item_remove``;
     never the matters-arising item). The outcome is shown on the meeting's page."""
     meeting, item = _agenda_item(request, pk, item_pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
+    form = _reason_form(request)
+    if form is None:
+        return redirect(_meeting_url(meeting, "agenda"))
     try:
         services.agenda_item_remove(actor=request.user, item=item, reason=form.cleaned_data.get("reason", ""))
     except (ValidationError, ReasonRequired) as exc:
@@ -418,8 +429,9 @@ def agenda_item_move(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     """``POST /meetings/<id>/agenda/<item id>/move/`` with ``op`` ``up`` or ``down``: move the item one
     place (``services.agenda_item_update`` with its new ``position``)."""
     meeting, item = _agenda_item(request, pk, item_pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
+    form = _reason_form(request)
+    if form is None:
+        return redirect(_meeting_url(meeting, "agenda"))
     op = form.cleaned_data.get("op")
     if op not in ("up", "down"):
         return _bad_request(request, _("Move an item up or down."))
@@ -440,8 +452,9 @@ def agenda_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     which keeps the matters arising as they stand."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     _require_manage(request, meeting)
-    form = ReasonForm(request.POST)
-    form.is_valid()
+    form = _reason_form(request)
+    if form is None:
+        return redirect(_meeting_url(meeting, "agenda"))
     try:
         services.agenda_finalise(actor=request.user, meeting=meeting, reason=form.cleaned_data.get("reason", ""))
     except (ValidationError, ReasonRequired) as exc:
@@ -564,8 +577,9 @@ def minutes_step(request: HttpRequest, pk: int) -> HttpResponse:
     ``minutes_finalise``)."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     _require_manage(request, meeting)
-    form = ReasonForm(request.POST)
-    form.is_valid()
+    form = _reason_form(request)
+    if form is None:
+        return redirect(_meeting_url(meeting, "minutes"))
     op = form.cleaned_data.get("op")
     steps = {"circulate": (services.minutes_circulate, _("The minutes were circulated for comments.")),
              "finalise": (services.minutes_finalise, _("The minutes are final."))}
