@@ -137,3 +137,32 @@ def test_a_meeting_is_not_moved_away_from_its_decisions(secretariat, meeting_fac
     with pytest.raises(ValidationError) as exc:  # Pacific/Kiritimati is UTC+14: 14:00 UTC is 04:00 on 4 June there
         services.meeting_update(actor=secretariat, meeting=meeting, reason="Zone", time_zone="Pacific/Kiritimati")
     assert "start" in exc.value.message_dict
+
+
+# --- 3. invited people keep reading a meeting made confidential ------------------------------------
+
+
+def test_an_invited_outsider_still_reads_a_meeting_made_confidential(secretariat, outsider, meeting_factory, wg3):
+    from django.contrib.contenttypes.models import ContentType
+
+    from compact.access.models import Grant
+    from compact.audit.models import ChangeEvent
+    from compact.meetings.models import Meeting
+    from compact.registry.models import Person
+
+    meeting = meeting_factory(wg3)  # internal: the WCO representative reads it as any signed-in user
+    assert can(outsider, Action.VIEW, meeting)
+    services.attendee_invite(actor=secretariat, meeting=meeting, person=Person.objects.get(user=outsider))
+    assert not Grant.objects.filter(user=outsider).exists()
+    services.meeting_update(actor=secretariat, meeting=meeting, sensitivity="confidential", reason="Sources discussed")
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert meeting.sensitivity == "confidential"
+    grant = Grant.objects.get(user=outsider, content_type=ContentType.objects.get_for_model(Meeting),
+                              object_id=meeting.pk)
+    assert grant.level == "read"
+    assert can(outsider, Action.VIEW, meeting)
+    assert selectors.meeting_get(user=outsider, pk=meeting.pk) == meeting
+    assert meeting in selectors.meeting_list(user=outsider)
+    events = ChangeEvent.objects.filter(object_type="meetings.meeting", object_id=str(meeting.pk),
+                                        reason="Sources discussed").order_by("pk")
+    assert [sorted(e.changes) for e in events] == [["sensitivity"], [f"grant:{outsider.get_username()}"]]

@@ -371,7 +371,9 @@ def meeting_update(*, actor, meeting: Meeting, reason: str = "", **fields) -> Me
     (``notifications.notify_meeting_changed``). Who: those who manage it (``PermissionDenied``). One
     change-log event (none when nothing changes); ``ReasonRequired`` for confidential meetings.
     A change of times, zone or all-day that would leave a recorded decision's ``adopted_on`` outside the
-    meeting's new days is refused (``ValidationError`` on ``start`` naming the references).
+    meeting's new days is refused (``ValidationError`` on ``start`` naming the references). After a
+    change of sensitivity, every invited person whose account could no longer read the meeting gets a
+    read ``Grant`` on it, as ``attendee_invite`` gives (one more change-log event each).
     """
     unknown = sorted(set(fields) - MEETING_FIELDS)
     if unknown:
@@ -406,6 +408,9 @@ def meeting_update(*, actor, meeting: Meeting, reason: str = "", **fields) -> Me
         if _saved(meeting, before, actor=actor, reason=reason) and sequenced:
             _on_commit(notifications.notify_meeting_changed, meeting,
                        cancelled=meeting.status == Meeting.Status.CANCELLED)
+        if before["sensitivity"] != meeting.sensitivity:
+            for attendee in Attendee.objects.filter(meeting=meeting).select_related("person__user"):
+                _grant_if_unreadable(meeting, attendee.person, actor=actor, reason=reason)
     return meeting
 
 
@@ -630,6 +635,17 @@ def attendance_set(*, actor, meeting: Meeting, entity: Entity, status: str, reas
     return row
 
 
+def _grant_if_unreadable(meeting: Meeting, person, *, actor, reason: str) -> None:
+    """Give ``person``'s active platform account, if any, a read ``Grant`` on ``meeting`` when it may not
+    read it otherwise (``access.services.grant_create``: the grant and its event on the meeting)."""
+    from compact.access.services import grant_create
+
+    user = person.user
+    if user is not None and user.is_active and not can(user, Action.VIEW, meeting):
+        grant_create(obj=meeting, user=user, level=Grant.Level.READ, actor=actor,
+                     reason=reason.strip() or f"Invited to {meeting}")
+
+
 def attendee_invite(*, actor, meeting: Meeting, person, reason: str = "") -> Attendee:
     """Invite ``person`` (``registry.Person``) to ``meeting``; returns the attendee (status ``invited``).
     When the person has a platform account that may not read the meeting (e.g. a confidential meeting
@@ -637,8 +653,6 @@ def attendee_invite(*, actor, meeting: Meeting, person, reason: str = "") -> Att
     (``access.services.grant_create``, its event recorded on the meeting). The invitation is e-mailed
     after the commit (``notifications.notify_invitation``). ``ValidationError`` on ``person`` when
     already invited. Who: those who manage the meeting. One or two change-log events."""
-    from compact.access.services import grant_create
-
     _require_manager(actor, meeting, _("Only those who manage the meeting invite people to it."))
     with transaction.atomic():
         meeting = _fresh_meeting(meeting, lock=True)
@@ -647,10 +661,7 @@ def attendee_invite(*, actor, meeting: Meeting, person, reason: str = "") -> Att
             raise ValidationError({"person": _("%(person)s is already invited.") % {"person": person}})
         row = Attendee.objects.create(meeting=meeting, person=person)
         _created(row, actor=actor, reason=reason)
-        user = person.user
-        if user is not None and user.is_active and not can(user, Action.VIEW, meeting):
-            grant_create(obj=meeting, user=user, level=Grant.Level.READ, actor=actor,
-                         reason=reason.strip() or f"Invited to {meeting}")
+        _grant_if_unreadable(meeting, person, actor=actor, reason=reason)
         _on_commit(notifications.notify_invitation, meeting, [person])
     return row
 
