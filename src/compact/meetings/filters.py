@@ -10,6 +10,7 @@ message on that parameter; the pages answer 400 and the API 400 with the paramet
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +53,18 @@ class _BodyKeyFilter(django_filters.CharFilter):
         return queryset.filter(**{f"{self.field_name}__key__iexact": value.strip()})
 
 
+#: The largest id a row may have (a 64-bit signed ``BigAutoField``, PostgreSQL ``bigint``).
+MAX_ID = 2**63 - 1
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A filter on a whole number within ``min_value``..``max_value``: ``2.5``, ``1e30`` or a number out of
+    range make the FilterSet invalid with a message on the parameter (django-filter's ``NumberFilter``
+    reads a decimal, which would be truncated or overflow the database's integer)."""
+
+    field_class = forms.IntegerField
+
+
 def _known_body(value: str) -> None:
     from django.core.exceptions import ValidationError
 
@@ -85,7 +98,7 @@ class MeetingFilter(django_filters.FilterSet):
         if not text:
             return queryset
         match = _text_q(text, [*_columns("title", "description"), "venue"])
-        if text.isdigit() and len(text) < 6:
+        if text.isascii() and text.isdigit() and len(text) < 6:
             match |= Q(number=int(text))
         return queryset.filter(match)
 
@@ -103,13 +116,13 @@ class DecisionFilter(django_filters.FilterSet):
     """
 
     body = _BodyKeyFilter(validators=[_known_body])
-    year = django_filters.NumberFilter(label=gettext_lazy("Year"), field_name="year", min_value=1945, max_value=2999)
+    year = WholeNumberFilter(label=gettext_lazy("Year"), field_name="year", min_value=1945, max_value=2999)
     q = django_filters.CharFilter(label=gettext_lazy("Search"), method="filter_q", max_length=200)
     follow_up = django_filters.ChoiceFilter(label=gettext_lazy("Follow-up"), choices=FOLLOW_UP_CHOICES,
                                             field_name="follow_up")
     subject = django_filters.ChoiceFilter(label=gettext_lazy("Subject"), choices=DecisionSubject.Kind.choices,
                                           method="filter_subject")
-    meeting = django_filters.NumberFilter(label=gettext_lazy("Meeting"), field_name="meeting_id", min_value=1)
+    meeting = WholeNumberFilter(label=gettext_lazy("Meeting"), field_name="meeting_id", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Decision
