@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
@@ -396,7 +397,6 @@ def document_delete(*, document: Document, actor, reason: str = "", actor_label:
     """
     if actor is not None and not can(actor, Action.CHANGE, document):
         raise PermissionDenied(_("You may read this document but not delete it."))
-    _refuse_final_minutes(document, "upload")
     annexes = Document.objects.filter(annex_of=document)
     if annexes.exists():
         readable = annexes.count() if actor is None else restrict(annexes, actor, Action.VIEW).count()
@@ -411,7 +411,11 @@ def document_delete(*, document: Document, actor, reason: str = "", actor_label:
                               reason=reason, actor=actor, actor_label=actor_label)
         file_name = document.file.name
         storage = document.file.storage
-        document.delete()
+        try:
+            document.delete()
+        except ProtectedError as exc:  # rows that keep it (minutes versions protect their document)
+            _refuse_final_minutes(document, "upload")
+            raise exc from None
         if file_name:
             transaction.on_commit(lambda: storage.delete(file_name))
     return event
