@@ -252,3 +252,30 @@ def test_agenda_items_are_read_in_one_query_for_many_meetings(schedule, django_a
 def test_file_names_are_plain():
     assert calendar.filename("wg-3") == "wg-3.ics"
     assert calendar.filename("Réunion / 7") == "R-union---7.ics"
+
+
+def test_vtimezone_onsets_are_the_local_time_before_each_change_as_in_rfc_5545():
+    """RFC 5545 section 3.6.5, the America/New_York example: DAYLIGHT begins at DTSTART 02:00 with
+    TZOFFSETFROM -0500 (second Sunday of March), STANDARD at 02:00 with TZOFFSETFROM -0400 (first Sunday
+    of November); for 2025: 9 March and 2 November. Lord Howe (half-hour change, tz database): daylight
+    time ends 2025-04-06 at 02:00 (+1100) and begins 2025-10-05 at 02:00 (+1030)."""
+    from compact.meetings.calendar import vtimezone
+
+    def onsets(name, year):
+        found = []
+        for sub in vtimezone(name, year, year).walk():
+            if sub.name in ("STANDARD", "DAYLIGHT") and sub.TZOFFSETFROM != sub.TZOFFSETTO:
+                values = [sub.DTSTART] + [value for value, _period in sub.rdates]
+                found += [(sub.name, v.isoformat(), sub.to_ical().decode().count("TZOFFSETFROM")) for v in values]
+        return sorted(found, key=lambda row: row[1])
+
+    assert onsets("America/New_York", 2025) == [("DAYLIGHT", "2025-03-09T02:00:00", 1),
+                                                ("STANDARD", "2025-11-02T02:00:00", 1)]
+    text = vtimezone("America/New_York", 2025, 2025).to_ical().decode().replace("\r\n", "\n")
+    assert "BEGIN:DAYLIGHT\nDTSTART:20250309T020000\nTZNAME:EDT\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\n" in text
+    assert "BEGIN:STANDARD\nDTSTART:20251102T020000\nTZNAME:EST\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\n" in text
+    # Two years: the second year's onsets are RDATEs, corrected the same way.
+    two = vtimezone("America/New_York", 2024, 2025).to_ical().decode()
+    assert "DTSTART:20240310T020000" in two and "RDATE:20250309T020000" in two
+    assert onsets("Australia/Lord_Howe", 2025) == [("STANDARD", "2025-04-06T02:00:00", 1),
+                                                   ("DAYLIGHT", "2025-10-05T02:00:00", 1)]

@@ -141,13 +141,58 @@ def meeting_event(meeting: Meeting, *, language: str | None = None, base_url: st
     return event
 
 
+def _transition(zone, local: dt.datetime, before: dt.timedelta, after: dt.timedelta) -> dt.datetime | None:
+    """The UTC instant, to the second, at which ``zone``'s offset changes from ``before`` to ``after``
+    near the wall-clock time ``local`` (naive), or None when there is no such change within three hours
+    of ``local`` read with ``after``."""
+    centre = local.replace(tzinfo=dt.UTC) - after
+    low, high = int((centre - dt.timedelta(hours=3)).timestamp()), int((centre + dt.timedelta(hours=3)).timestamp())
+
+    def offset(seconds: int) -> dt.timedelta:
+        return dt.datetime.fromtimestamp(seconds, zone).utcoffset()
+
+    if offset(low) != before or offset(high) != after:
+        return None
+    while high - low > 1:  # offset(low) == before, offset(high) == after
+        middle = (low + high) // 2
+        if offset(middle) == before:
+            low = middle
+        else:
+            high = middle
+    return dt.datetime.fromtimestamp(high, dt.UTC)
+
+
+def _onset(zone, local: dt.datetime, before: dt.timedelta, after: dt.timedelta) -> dt.datetime:
+    """An observance's onset as RFC 5545 section 3.6.5 writes it: the local time *before* the change
+    (the transition instant read with TZOFFSETFROM), e.g. 02:00 for New York's 2025-03-09 (-0500 to
+    -0400) and for its 2025-11-02 (-0400 to -0500). ``local`` unchanged when no change is found."""
+    instant = _transition(zone, local, before, after) if before != after else None
+    return local if instant is None else (instant + before).replace(tzinfo=None)
+
+
 @lru_cache(maxsize=256)
 def vtimezone(name: str, first_year: int, last_year: int) -> icalendar.Timezone:
     """The VTIMEZONE of zone ``name`` from 1 January ``first_year`` to 1 January ``last_year + 1``: every
     offset change the tz database has in that span, as STANDARD and DAYLIGHT components with their
-    TZOFFSETFROM / TZOFFSETTO (RFC 5545 section 3.6.5). Cached: callers must not change it."""
-    return icalendar.Timezone.from_tzinfo(times.zone(name), tzid=name, first_date=dt.date(first_year, 1, 1),
-                                          last_date=dt.date(last_year + 1, 1, 1))
+    TZOFFSETFROM / TZOFFSETTO (RFC 5545 section 3.6.5). Cached: callers must not change it.
+
+    ``icalendar.Timezone.from_tzinfo`` (7.x, no option for this) writes a change that skips local time
+    (spring forward) at the first local time after it (03:00 for New York's 2025-03-09); RFC 5545's
+    example (section 3.6.5) writes every onset, DTSTART and RDATE, as the local time before the change,
+    in TZOFFSETFROM (02:00). Each onset is recomputed so (``_onset``)."""
+    zone = times.zone(name)
+    timezone_ = icalendar.Timezone.from_tzinfo(zone, tzid=name, first_date=dt.date(first_year, 1, 1),
+                                               last_date=dt.date(last_year + 1, 1, 1))
+    for observance in timezone_.walk():
+        if observance.name not in ("STANDARD", "DAYLIGHT"):
+            continue
+        before, after = observance.TZOFFSETFROM, observance.TZOFFSETTO
+        observance.DTSTART = _onset(zone, observance.DTSTART, before, after)
+        rdates = [value for value, _period in observance.rdates]
+        if rdates:
+            del observance["RDATE"]
+            observance.add("RDATE", [_onset(zone, value, before, after) for value in rdates])
+    return timezone_
 
 
 def _timezones(meetings: list[Meeting]) -> list[icalendar.Timezone]:
