@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compact.access.policy import Action, can
@@ -166,3 +166,89 @@ def test_an_invited_outsider_still_reads_a_meeting_made_confidential(secretariat
     events = ChangeEvent.objects.filter(object_type="meetings.meeting", object_id=str(meeting.pk),
                                         reason="Sources discussed").order_by("pk")
     assert [sorted(e.changes) for e in events] == [["sensitivity"], [f"grant:{outsider.get_username()}"]]
+
+
+# --- 4. lengths and ranges are field errors, never database errors ---------------------------------
+
+LONG_URL = "https://meet.example.org/" + "a" * 476  # 501 characters
+
+
+def test_lengths_and_ranges_of_a_meeting_are_field_errors(secretariat, meeting_factory, wg3):
+    assert len(LONG_URL) == 501
+    cases = [
+        ({"online_url": LONG_URL}, "online_url"),
+        ({"venue": "V" * 301}, "venue"),
+        ({"title": "T" * 301}, "title"),
+        ({"title": {"fr": "T" * 301}}, "title"),
+        ({"number": 32768}, "number"),
+        ({"number": 0}, "number"),
+        ({"reason": "R" * 501}, "reason"),
+    ]
+    for fields, field in cases:
+        with pytest.raises(ValidationError) as exc:
+            meeting_factory(wg3, **fields)
+        assert field in exc.value.message_dict, fields
+    assert meeting_factory(wg3, online_url=LONG_URL[:500], venue="V" * 300, reason="R" * 500).number == 1
+    assert meeting_factory(wg3, number=32767).number == 32767
+    with pytest.raises(ValidationError) as exc:  # the next free number would be 32768
+        meeting_factory(wg3)
+    assert "number" in exc.value.message_dict
+    meeting = meeting_factory(wg3, number=5)
+    for fields, field in [({"online_url": LONG_URL}, "online_url"), ({"venue": "V" * 301}, "venue"),
+                          ({"reason": "R" * 501}, "reason")]:
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_update(actor=secretariat, meeting=meeting, **fields)
+        assert field in exc.value.message_dict, fields
+
+
+def test_every_reason_longer_than_500_characters_is_refused_not_cut(secretariat, member_fp, meeting_factory,
+                                                                    decision_factory, wg3):
+    from compact.meetings.account_services import feed_token_create, preference_set
+
+    long = "R" * 501
+    meeting = meeting_factory(wg3)
+    services.minutes_save(actor=secretariat, meeting=meeting, text="Minutes.")
+    services.minutes_circulate(actor=secretariat, meeting=meeting)
+    version = services.minutes_finalise(actor=secretariat, meeting=meeting)
+    decision = decision_factory(meeting)
+    attempts = [
+        lambda: services.minutes_correct(actor=secretariat, meeting=meeting, text="Fixed.", reason=long),
+        lambda: services.meeting_cancel(actor=secretariat, meeting=meeting, reason=long),
+        lambda: services.agenda_item_add(actor=secretariat, meeting=meeting, title="Item", reason=long),
+        lambda: services.agenda_finalise(actor=secretariat, meeting=meeting, reason=long),
+        lambda: decision_factory(meeting, reason=long),
+        lambda: services.decision_update(actor=secretariat, decision=decision, title="New", reason=long),
+        lambda: services.action_item_create(actor=secretariat, decision=decision, title="Task", due=dt.date(2024, 9, 1),
+                                            owner_body=wg3, reason=long),
+        lambda: preference_set(actor=member_fp, time_zone="Asia/Tokyo", reason=long),
+        lambda: feed_token_create(actor=member_fp, reason=long),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as exc:
+            attempt()
+        assert list(exc.value.message_dict) == ["reason"]
+    assert MinutesVersion.objects.filter(meeting=meeting).count() == 1 and version.status == "final"
+    fixed = services.minutes_correct(actor=secretariat, meeting=meeting, text="Fixed.", reason="R" * 500)
+    assert fixed.reason == "R" * 500
+
+
+def test_titles_and_evidence_links_of_decisions_and_action_items(secretariat, meeting_factory, decision_factory, wg3):
+    meeting = meeting_factory(wg3)
+    with pytest.raises(ValidationError) as exc:
+        decision_factory(meeting, title="T" * 301)
+    assert "title" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.agenda_item_add(actor=secretariat, meeting=meeting, title={"ar": "T" * 301})
+    assert "title" in exc.value.message_dict
+    decision = decision_factory(meeting)
+    with pytest.raises(ValidationError) as exc:
+        services.action_item_create(actor=secretariat, decision=decision, title="T" * 301, due=dt.date(2024, 9, 1),
+                                    owner_body=wg3)
+    assert "title" in exc.value.message_dict
+    item = services.action_item_create(actor=secretariat, decision=decision, title="Task", due=dt.date(2024, 9, 1),
+                                       owner_body=wg3)
+    with pytest.raises(ValidationError) as exc:
+        services.action_item_update(actor=secretariat, item=item, status="done", evidence_url=LONG_URL)
+    assert list(exc.value.message_dict) == ["evidence_url"]
+    done = services.action_item_update(actor=secretariat, item=item, status="done", evidence_url=LONG_URL[:500])
+    assert done.evidence_url == LONG_URL[:500]

@@ -27,6 +27,7 @@ from compact.audit.models import ChangeEvent
 from compact.audit.services import diff, record_change, snapshot
 from compact.meetings import times
 from compact.meetings.models import FeedToken, Preference
+from compact.meetings.services import check_reason
 
 #: The preferences a user may set, with their kinds: the time zone (an IANA name, empty for the site's)
 #: and the e-mails they choose to receive.
@@ -58,6 +59,7 @@ def preference_set(*, actor, user=None, reason: str = "", **fields) -> Preferenc
     ``time_zone`` for an unknown zone, and ``TypeError`` for a field that is not a preference.
     """
     user = user or actor
+    check_reason(reason)
     _require_self_or_secretariat(actor, user, _("Only the user or the secretariat may change these preferences."))
     unknown = sorted(set(fields) - set(PREFERENCE_FIELDS))
     if unknown:
@@ -108,6 +110,7 @@ def feed_token_create(*, actor, reason: str = "") -> tuple[FeedToken, str]:
     """
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to make a calendar feed address."))
+    check_reason(reason)
     reason = reason.strip() or "Calendar feed address made by the user"
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -128,6 +131,7 @@ def feed_token_revoke(*, actor, token: FeedToken, reason: str = "") -> FeedToken
     ``ValidationError`` when it is already revoked.
     """
     _require_self_or_secretariat(actor, token.user, _("Only the user or the secretariat may revoke this address."))
+    check_reason(reason)
     reason = reason.strip() or "Calendar feed address revoked by the user"
     with transaction.atomic():
         token = FeedToken.objects.select_for_update().get(pk=token.pk)

@@ -25,6 +25,11 @@ references ``<body code>/<year>/<number>`` are given once and never reused. A ch
 (or becomes) confidential or strictly confidential needs a reason (``ReasonRequired``), and so does any
 change to the agenda, attendance or minutes of such a meeting.
 
+Lengths and ranges are checked here, as field errors, before anything is written: titles and venues
+of at most 300 characters, links (``online_url``, ``evidence_url``) of at most 500, numbers from 1 to
+32767 (``SMALL_MAX``), and every ``reason`` of at most 500 characters (``REASON_MAX``; refused, never
+cut).
+
 ``actor=None`` is the platform itself (the default data loaded by ``compact setup``), named by
 ``actor_label``; it is not checked against the policy.
 """
@@ -164,6 +169,39 @@ def _deleted(obj, *, actor, reason: str, extra: dict[str, list[Any]] | None = No
     obj.delete()
 
 
+#: The longest reason a change-log event takes from a service (``MinutesVersion.reason`` keeps it too).
+REASON_MAX = 500
+
+#: The largest number a ``PositiveSmallIntegerField`` holds on every database Django supports.
+SMALL_MAX = 32767
+
+
+def check_reason(reason: str | None) -> None:
+    """``ValidationError`` on ``reason`` when it is longer than ``REASON_MAX`` characters (refused, never
+    cut)."""
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError({"reason": _("The reason is a text.")})
+    if len((reason or "").strip()) > REASON_MAX:
+        raise ValidationError({"reason": _("The reason is %(length)s characters long; the longest is %(limit)s.")
+                               % {"length": len(reason.strip()), "limit": REASON_MAX}})
+
+
+def _check_url(value: str, field: str, errors: dict[str, list[str]], limit: int = 500) -> None:
+    """A web address (http or https) of at most ``limit`` characters, else a message on ``field``."""
+    from django.core.validators import URLValidator
+
+    if not value:
+        return
+    if len(value) > limit:
+        errors.setdefault(field, []).append(_("The link is %(length)s characters long; the longest is %(limit)s.")
+                                            % {"length": len(value), "limit": limit})
+        return
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        errors.setdefault(field, []).append(_("%(value)r is not a web address (http or https).") % {"value": value})
+
+
 def _require_reason(reason: str, *levels: str) -> None:
     """``ReasonRequired`` when ``reason`` is empty and any of ``levels`` is confidential or strictly
     confidential (``docs/access.md``)."""
@@ -247,14 +285,7 @@ def _validate_meeting(meeting: Meeting) -> None:
                                                   % {"language": code, "limit": 300})
     if len(meeting.venue or "") > 300:
         errors.setdefault("venue", []).append(_("The venue is longer than 300 characters."))
-    if meeting.online_url:
-        from django.core.validators import URLValidator
-
-        try:
-            URLValidator(schemes=["http", "https"])(meeting.online_url)
-        except ValidationError:
-            errors.setdefault("online_url", []).append(_("%(value)r is not a web address (http or https).")
-                                                       % {"value": meeting.online_url})
+    _check_url(meeting.online_url, "online_url", errors)
     if not errors.get("start") and not errors.get("time_zone") and not meeting.body.exists_on(times.meeting_date(meeting)):
         errors.setdefault("start", []).append(_("%(body)s did not exist on %(date)s.")
                                               % {"body": meeting.body, "date": times.meeting_date(meeting).isoformat()})
@@ -308,6 +339,7 @@ def meeting_create(
     Who: the secretariat or an officer of the body (``PermissionDenied``); a strictly confidential
     meeting only the secretariat. ``ReasonRequired`` for a confidential meeting without a reason.
     """
+    check_reason(reason)
     _require_manager(actor, body, _("Only the secretariat or the officers of the body schedule its meetings."))
     meeting = Meeting(body=body, start=start, end=end, time_zone=(time_zone or "").strip(), all_day=bool(all_day),
                       venue=(venue or "").strip(), online_url=(online_url or "").strip(), sensitivity=sensitivity,
@@ -323,8 +355,12 @@ def meeting_create(
         taken = set(Meeting.objects.filter(body=body).values_list("number", flat=True))
         if number is None:
             number = max(taken, default=0) + 1
-        elif not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            raise ValidationError({"number": _("The number is a whole number from 1.")})
+            if number > SMALL_MAX:
+                raise ValidationError({"number": _("%(body)s has a meeting numbered %(last)s: give the number of this "
+                                                   "one (at most %(limit)s).")
+                                       % {"body": body, "last": number - 1, "limit": SMALL_MAX}})
+        elif not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= SMALL_MAX:
+            raise ValidationError({"number": _("The number is a whole number from 1 to %(limit)s.") % {"limit": SMALL_MAX}})
         elif number in taken:
             raise ValidationError({"number": _("%(body)s already has a meeting numbered %(number)s.")
                                    % {"body": body, "number": number}})
@@ -375,6 +411,7 @@ def meeting_update(*, actor, meeting: Meeting, reason: str = "", **fields) -> Me
     change of sensitivity, every invited person whose account could no longer read the meeting gets a
     read ``Grant`` on it, as ``attendee_invite`` gives (one more change-log event each).
     """
+    check_reason(reason)
     unknown = sorted(set(fields) - MEETING_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -419,6 +456,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     ``STATUS:CANCELLED``, RFC 5545 section 3.8.1.11); its invited people are told after the commit. A
     reason is required (``ValidationError`` on ``reason``); ``ValidationError`` on ``status`` when already
     cancelled. Who: those who manage it. One change-log event."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting cancel it."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
@@ -479,6 +517,7 @@ def agenda_item_add(*, actor, meeting: Meeting, title: Text, expected_outcome: s
 
     ``ValidationError`` on ``agenda`` once the agenda is final. Who: those who manage the meeting.
     One change-log event for the item (its document ids in it) and one per item moved."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting change its agenda."))
     documents = list(documents)
     item = AgendaItem(meeting=meeting, expected_outcome=expected_outcome, presenter=presenter)
@@ -515,6 +554,7 @@ def agenda_item_update(*, actor, item: AgendaItem, reason: str = "", **fields) -
     documents that the actor may read (those they may not read stay). The matters-arising item keeps its
     kind. ``ValidationError`` on ``agenda`` once the agenda is final. Who: those who manage the meeting.
     One change-log event for the item (none when nothing changes) and one per item moved."""
+    check_reason(reason)
     unknown = sorted(set(fields) - ITEM_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -564,6 +604,7 @@ def agenda_item_remove(*, actor, item: AgendaItem, reason: str = "") -> None:
     (``ValidationError`` on ``kind``), nor an item a decision refers to (``ValidationError`` on
     ``decisions``). ``ValidationError`` on ``agenda`` once the agenda is final. Who: those who manage the
     meeting. One change-log event for the item (with its document ids) and one per item moved."""
+    check_reason(reason)
     _require_manager(actor, item.meeting, _("Only those who manage the meeting change its agenda."))
     with transaction.atomic():
         meeting = _fresh_meeting(item.meeting, lock=True)
@@ -584,6 +625,7 @@ def agenda_finalise(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     one of them, whoever finalises) are frozen on its matters-arising item, which lists them from then on.
     ``ValidationError`` on ``agenda`` when already final. Who: those who manage the meeting. Two
     change-log events: the meeting and the matters-arising item (its action item ids)."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting make its agenda final."))
     with transaction.atomic():
         meeting = _fresh_meeting(meeting, lock=True)
@@ -616,6 +658,7 @@ def attendance_set(*, actor, meeting: Meeting, entity: Entity, status: str, reas
     creating its row if needed; returns it. Its capacity is the one the registry gives the entity in the
     meeting's body on the meeting's date (``selectors.capacity_on``), ``guest`` when it takes no part.
     Who: those who manage the meeting. One change-log event (none when nothing changes)."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting record its attendance."))
     _status(status)
     with transaction.atomic():
@@ -653,6 +696,7 @@ def attendee_invite(*, actor, meeting: Meeting, person, reason: str = "") -> Att
     (``access.services.grant_create``, its event recorded on the meeting). The invitation is e-mailed
     after the commit (``notifications.notify_invitation``). ``ValidationError`` on ``person`` when
     already invited. Who: those who manage the meeting. One or two change-log events."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting invite people to it."))
     with transaction.atomic():
         meeting = _fresh_meeting(meeting, lock=True)
@@ -670,6 +714,7 @@ def attendee_set_status(*, actor, attendee: Attendee, status: str, reason: str =
     """Record a person's attendance (``invited``, ``present``, ``apologies``, ``absent``). Who: those who
     manage the meeting, or the person themself (their own reply). One change-log event (none when nothing
     changes)."""
+    check_reason(reason)
     attendee = Attendee.objects.select_related("meeting", "meeting__body", "person").get(pk=attendee.pk)
     own = actor is not None and attendee.person.user_id == actor.pk
     if not own:
@@ -699,6 +744,12 @@ def _check_minutes(actor, text: str, language: str, document: Document | None) -
         raise ValidationError(errors)
 
 
+def _check_version_number(number: int) -> None:
+    if number > SMALL_MAX:
+        raise ValidationError({"number": _("The minutes have %(count)s versions: no more can be added.")
+                               % {"count": number - 1}})
+
+
 def _final_locked() -> ValidationError:
     return ValidationError({"status": _("Final minutes are locked: record a correction.")})
 
@@ -711,6 +762,7 @@ def minutes_save(*, actor, meeting: Meeting, text: str, language: str = "en", do
     ``ValidationError`` (final minutes are locked: record a correction, ``minutes_correct``).
     ``language``: the language of the text (one of the six); ``document``: the minutes as a library
     document, if any. Who: those who manage the meeting. One change-log event."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting write its minutes."))
     _check_minutes(actor, text, language, document)
     with transaction.atomic():
@@ -724,6 +776,7 @@ def minutes_save(*, actor, meeting: Meeting, text: str, language: str = "en", do
             latest.text, latest.language, latest.document = text, language, document
             _saved(latest, before, actor=actor, reason=reason)
             return latest
+        _check_version_number((latest.number + 1) if latest else 1)
         version = MinutesVersion.objects.create(
             meeting=meeting, number=(latest.number + 1) if latest else 1, text=text, language=language,
             document=document, created_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -735,6 +788,7 @@ def minutes_circulate(*, actor, meeting: Meeting, reason: str = "") -> MinutesVe
     """Circulate the latest draft of ``meeting``'s minutes for comments (dated now); its invited people are
     told after the commit (``notifications.notify_minutes_circulated``). ``ValidationError`` on ``status``
     unless the latest version is a draft. Who: those who manage the meeting. One change-log event."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting circulate its minutes."))
     with transaction.atomic():
         meeting = _fresh_meeting(meeting, lock=True)
@@ -758,6 +812,7 @@ def minutes_comment(*, actor, version: MinutesVersion, text: str, reason: str = 
     version of the minutes (a superseded version takes no comments), on ``status`` unless it is
     circulated, on ``text`` when empty. One change-log event (its reason: ``reason``, else a note that
     it is a comment on the version)."""
+    check_reason(reason)
     version = MinutesVersion.objects.select_related("meeting", "meeting__body").get(pk=version.pk)
     if not getattr(actor, "is_authenticated", False) or not can(actor, Action.VIEW, version.meeting):
         raise PermissionDenied(_("Only those who may read the meeting comment on its minutes."))
@@ -784,6 +839,7 @@ def minutes_finalise(*, actor, meeting: Meeting, reason: str = "") -> MinutesVer
     ``ValidationError`` on ``status`` when there is none, when it is a draft ("circulate the minutes for
     comments first") or when it is final already.
     Who: those who manage the meeting. One change-log event."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting make its minutes final."))
     with transaction.atomic():
         meeting = _fresh_meeting(meeting, lock=True)
@@ -809,6 +865,7 @@ def minutes_correct(*, actor, meeting: Meeting, text: str, reason: str, language
     (``reason``, required: ``ValidationError`` on ``reason``); the corrected version is left as it was.
     ``language`` defaults to the corrected version's. ``ValidationError`` on ``status`` unless the latest
     version is final. Who: those who manage the meeting. One change-log event."""
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting correct its minutes."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say what the correction corrects and why.")})
@@ -819,10 +876,11 @@ def minutes_correct(*, actor, meeting: Meeting, text: str, reason: str, language
             raise ValidationError({"status": _("Only final minutes are corrected; edit the draft instead.")})
         language = language or latest.language
         _check_minutes(actor, text, language, document)
+        _check_version_number(latest.number + 1)
         now = timezone.now()
         version = MinutesVersion.objects.create(
             meeting=meeting, number=latest.number + 1, status=MinutesVersion.Status.FINAL, text=text, language=language,
-            document=document, corrects=latest, reason=reason.strip()[:500], finalised=now,
+            document=document, corrects=latest, reason=reason.strip(), finalised=now,
             created_by=actor if getattr(actor, "is_authenticated", False) else None)
         _created(version, actor=actor, reason=reason)
     return version
@@ -925,6 +983,7 @@ def decision_record(*, actor, meeting: Meeting, title: Text, text: Text, agenda_
     Who: those who manage the meeting (``PermissionDenied``). One change-log event for the decision
     (its adopting entities' acronyms in it) and one per subject.
     """
+    check_reason(reason)
     _require_manager(actor, meeting, _("Only those who manage the meeting record its decisions."))
     meeting = _fresh_meeting(meeting)
     adopted_on = adopted_on or times.meeting_date(meeting)
@@ -966,6 +1025,9 @@ def decision_record(*, actor, meeting: Meeting, title: Text, text: Text, agenda_
     with transaction.atomic():
         Body.objects.select_for_update().filter(pk=meeting.body_id).first()
         decision.number = max(_used_numbers(meeting.body, decision.year), default=0) + 1
+        if decision.number > SMALL_MAX:
+            raise ValidationError({"reference": _("%(body)s has used every decision number of %(year)s.")
+                                   % {"body": meeting.body, "year": decision.year}})
         decision.reference = f"{body_code(meeting.body)}/{decision.year}/{decision.number}"
         try:
             with transaction.atomic():
@@ -995,6 +1057,7 @@ def decision_update(*, actor, decision: Decision, reason: str = "", **fields) ->
     number or meeting (``ValidationError`` naming the field). Who: whoever may change the decision
     (the secretariat, officers of its body, change grantees). One change-log event for the decision (none
     when nothing changes) and one per subject removed or added."""
+    check_reason(reason)
     unknown = sorted(set(fields) - DECISION_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -1090,6 +1153,7 @@ def action_item_create(*, actor, decision: Decision, title: Text, due: dt.date, 
     (``owner_entity`` unless exactly one owner). Its tasked people are told after the commit
     (``notifications.notify_action_item``). Who: whoever may change the decision (the secretariat,
     officers of its body). One change-log event."""
+    check_reason(reason)
     if actor is not None and not can(actor, Action.CHANGE, decision):
         raise PermissionDenied(_("Only those who manage the body give tasks from its decisions."))
     item = ActionItem(decision=decision, body_id=decision.body_id, owner_body=owner_body, owner_entity=owner_entity,
@@ -1124,6 +1188,7 @@ def action_item_update(*, actor, item: ActionItem, reason: str = "", **fields) -
     sets ``completed_on`` to today (site's zone); leaving ``done`` clears it. Who: the policy's *change*
     on the item (the secretariat, officers of the decision's body, focal points of the tasked entity,
     change grantees; ``PermissionDenied``). One change-log event (none when nothing changes)."""
+    check_reason(reason)
     unknown = sorted(set(fields) - ACTION_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -1155,13 +1220,7 @@ def action_item_update(*, actor, item: ActionItem, reason: str = "", **fields) -
         elif item.status == ActionItem.Status.DONE and not (item.evidence_document_id or item.evidence_url
                                                             or item.evidence_note):
             errors["status"] = [_("An action item is done with evidence: give a document, a link or a note.")]
-        if item.evidence_url:
-            from django.core.validators import URLValidator
-
-            try:
-                URLValidator(schemes=["http", "https"])(item.evidence_url)
-            except ValidationError:
-                errors["evidence_url"] = [_("%(value)r is not a web address (http or https).") % {"value": item.evidence_url}]
+        _check_url(item.evidence_url, "evidence_url", errors)
         if "evidence_document" in fields and item.evidence_document is not None \
                 and _unreadable(actor, Document, [item.evidence_document]):
             errors["evidence_document"] = [_("You may not read this document.")]
