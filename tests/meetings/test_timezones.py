@@ -145,3 +145,17 @@ def test_e_mails_write_an_all_day_meeting_by_its_dates():
     assert span_text(one_day, "Asia/Tokyo") == "2018-12-06"
     two_days = _meeting(dt.datetime(2018, 12, 6, tzinfo=UTC), dt.datetime(2018, 12, 8, tzinfo=UTC), "UTC", all_day=True)
     assert span_text(two_days, "UTC") == "2018-12-06 – 2018-12-07"
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "right/UTC", "posix/Asia/Tokyo", "Etc/GMT+5", "",
+                                  " Asia/Tokyo", "../zoneinfo/UTC"])
+def test_only_the_zones_a_user_may_choose_are_accepted(name):
+    with pytest.raises(ValidationError) as exc:
+        times.zone(name)
+    assert list(exc.value.message_dict) == ["time_zone"]
+
+
+def test_utc_and_area_location_zones_are_accepted():
+    assert times.zone("UTC").key == "UTC"
+    assert times.zone("Asia/Kathmandu").utcoffset(dt.datetime(2025, 1, 1)) == dt.timedelta(hours=5, minutes=45)
+    assert "localtime" not in times.time_zones() and "UTC" in times.time_zones()
