@@ -67,7 +67,26 @@ def test_only_the_user_or_the_secretariat_sets_them(ada, make_user):
 
 def test_an_unknown_preference_is_a_programming_error(ada):
     with pytest.raises(TypeError):
-        account_services.preference_set(actor=ada, language="fr")
+        account_services.preference_set(actor=ada, colour="blue")
+
+
+def test_the_language_of_a_users_e_mails(ada, settings):
+    from compact.meetings.notifications import recipient_language
+
+    assert settings.LANGUAGE_CODE == "en"
+    assert recipient_language(ada) == "en"  # no preference: the site's default
+    preference = account_services.preference_set(actor=ada, language="fr")
+    assert preference.language == "fr" and recipient_language(ada) == "fr"
+    assert _events(ada)[0].changes["language"] == [None, "fr"]
+    account_services.preference_set(actor=ada, language="zh-hans")
+    assert recipient_language(ada) == "zh-hans"
+    account_services.preference_set(actor=ada, language="")
+    assert Preference.objects.get(user=ada).language == "" and recipient_language(ada) == "en"
+    for bad in ("de", "zh_hans", "FR"):
+        with pytest.raises(ValidationError) as caught:
+            account_services.preference_set(actor=ada, language=bad)
+        assert list(caught.value.message_dict) == ["language"]
+    assert Preference.objects.get(user=ada).language == ""
 
 
 def test_the_page_shows_and_saves_them(client, ada):

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -31,7 +32,11 @@ from compact.meetings.services import check_reason
 
 #: The preferences a user may set, with their kinds: the time zone (an IANA name, empty for the site's)
 #: and the e-mails they choose to receive.
-PREFERENCE_FIELDS = ("time_zone", "notify_invitations", "notify_minutes", "notify_action_items", "notify_overdue")
+PREFERENCE_FIELDS = ("time_zone", "notify_invitations", "notify_minutes", "notify_action_items", "notify_overdue",
+                     "language")
+
+#: The ``notify_*`` preferences (booleans).
+NOTIFY_FIELDS = ("notify_invitations", "notify_minutes", "notify_action_items", "notify_overdue")
 
 #: A token's ``last_used`` is written at most this often (it is bookkeeping, not a change).
 LAST_USED_EVERY = dt.timedelta(minutes=1)
@@ -54,9 +59,11 @@ def preference_set(*, actor, user=None, reason: str = "", **fields) -> Preferenc
     ``PREFERENCE_FIELDS``; returns the row (created on first use, with the model's defaults for the rest).
 
     ``time_zone`` is an IANA name known to the tz database (``times.zone``) or empty (the site's zone);
-    the ``notify_*`` fields are booleans. Nothing is recorded when nothing changes.
+    ``language``, the language of their e-mails, one of ``settings.LANGUAGES`` or empty (the site's
+    default); the ``notify_*`` fields are booleans. Nothing is recorded when nothing changes.
     Raises ``PermissionDenied`` unless the actor is the user or the secretariat, ``ValidationError`` on
-    ``time_zone`` for an unknown zone, and ``TypeError`` for a field that is not a preference.
+    ``time_zone`` for an unknown zone, on ``language`` for an unknown language, on ``reason`` beyond
+    500 characters, and ``TypeError`` for a field that is not a preference.
     """
     user = user or actor
     check_reason(reason)
@@ -69,7 +76,14 @@ def preference_set(*, actor, user=None, reason: str = "", **fields) -> Preferenc
         if name:
             times.zone(name)
         fields["time_zone"] = name
-    for flag in PREFERENCE_FIELDS[1:]:
+    if "language" in fields:
+        code = (fields["language"] or "").strip()
+        known = [c for c, _name in settings.LANGUAGES]
+        if code and code not in known:
+            raise ValidationError({"language": _("Unknown language %(value)r: expected one of %(known)s, or none "
+                                                 "for the site's default.") % {"value": code, "known": ", ".join(known)}})
+        fields["language"] = code
+    for flag in NOTIFY_FIELDS:
         if flag in fields:
             fields[flag] = bool(fields[flag])
     reason = reason.strip() or "Meeting preferences changed by the user"

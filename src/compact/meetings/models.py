@@ -370,10 +370,13 @@ class ActionItem(AccessControlled):
 
 
 class Preference(models.Model):
-    """A user's time zone (IANA name; empty: the site's) and the e-mails they choose to receive."""
+    """A user's time zone (IANA name; empty: the site's), the language of their e-mails (one of
+    ``settings.LANGUAGES``; empty: the site's default) and the e-mails they choose to receive."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_preference")
     time_zone = models.CharField(_("my time zone"), max_length=64, blank=True)
+    language = models.CharField(_("language of my e-mails"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Empty: the site's default language."))
     notify_invitations = models.BooleanField(_("invitations to meetings"), default=True)
     notify_minutes = models.BooleanField(_("minutes circulated for comments"), default=True)
     notify_action_items = models.BooleanField(_("new action items for my entity"), default=True)

@@ -74,9 +74,12 @@ class Recipient:
 
 
 def recipient_language(user) -> str:
-    """The language notices to ``user`` are written in: the site's default language (English), the
-    platform keeping no language per user yet."""
-    return settings.LANGUAGE_CODE
+    """The language notices to ``user`` are written in: their preference (``Preference.language``), else
+    the site's default language (``settings.LANGUAGE_CODE``)."""
+    from compact.meetings.models import Preference
+
+    code = Preference.objects.filter(user=user).values_list("language", flat=True).first() if user else None
+    return code or settings.LANGUAGE_CODE
 
 
 def _person_name(person: Person) -> str:
