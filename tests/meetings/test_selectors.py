@@ -353,3 +353,45 @@ def test_agenda_and_matters_arising_queries_do_not_grow(member_fp, secretariat, 
         rows = _agenda_rows(member_fp, meeting)
     assert len(rows) == 21 and len(rows[0][3]) == 20
     assert ActionItem.objects.count() == 20
+
+
+# --- choices for the forms ---------------------------------------------------------------------------
+
+
+def test_invitable_people_are_those_the_user_may_list_by_entity_and_name(secretariat, outsider, member_fp, wg3,
+                                                                          meeting_factory, make_user):
+    from compact.access.policy import Action, can
+    from compact.registry.models import Person
+
+    make_user("zed", entity="OPCW")
+    make_user("amy", entity="OPCW")
+    meeting = meeting_factory(wg3)
+    people = list(Person.objects.select_related("entity"))
+    assert len(people) == 5
+    for user in (secretariat, outsider, member_fp):
+        expected = sorted((p for p in people if can(user, Action.LIST, p)),
+                          key=lambda p: (p.entity.acronym, p.family_name, p.given_name, p.pk))
+        with CaptureQueriesContext(connection) as ctx:
+            got = list(selectors.invitable_people(user=user, meeting=meeting))
+            assert [p.entity.acronym for p in got] == [p.entity.acronym for p in expected]
+        assert [p.pk for p in got] == [p.pk for p in expected]
+        assert len(ctx.captured_queries) <= 3
+
+
+def test_readable_workplans_are_those_the_user_may_list(secretariat, outsider, member_fp, world):
+    from compact.access.policy import Action, can
+    from compact.planning.models import Workplan
+    from compact.planning.services import load_default_programmes
+
+    load_default_programmes()
+    # test data: wg-3's workplans confidential (read by wg-3's participants and the secretariat only)
+    assert Workplan.objects.filter(body__key="wg-3").update(sensitivity="confidential") >= 1
+    workplans = list(Workplan.objects.all())
+    readable = {}
+    for user in (secretariat, outsider, member_fp):
+        expected = [w.pk for w in workplans if can(user, Action.LIST, w)]
+        readable[user.username] = [w.pk for w in selectors.readable_workplans(user=user)]
+        assert readable[user.username] == expected
+    wg3_ids = {w.pk for w in workplans if w.body.key == "wg-3"}
+    assert wg3_ids <= set(readable["sec"]) and wg3_ids <= set(readable["undp_fp"])
+    assert not wg3_ids & set(readable["wco_rep"]) and len(readable["wco_rep"]) == len(workplans) - len(wg3_ids)

@@ -307,3 +307,24 @@ def overdue_action_items(*, day: dt.date) -> QuerySet[ActionItem]:
     """Every action item still open or in progress after its due date, as of ``day``, system-wide (for the
     notifier, which has no user), by due date, with its decision, bodies and owner."""
     return _with_item_relations(ActionItem.objects.filter(_pending_q(day))).order_by("due", "pk")
+
+
+# --- choices for the forms ---------------------------------------------------------------------------
+
+
+def invitable_people(*, user, meeting: Meeting) -> QuerySet[Person]:
+    """The people ``user`` may list (contacts are content: ``docs/access.md``), each of an entity,
+    with their entity, ordered by the entity's acronym, then family and given name: the choices for
+    inviting people to ``meeting`` (``services.attendee_invite``). Those already invited are kept (the
+    service refuses them by name)."""
+    return (restrict(Person.objects.select_related("entity"), user, Action.LIST)
+            .order_by("entity__acronym", "family_name", "given_name", "pk"))
+
+
+def readable_workplans(*, user):
+    """The workplans ``user`` may list, with their body and programme, in the model's order (programme,
+    then working group number): the choices of a decision's workplan subjects
+    (``DecisionSubject.Kind.WORKPLAN``)."""
+    from compact.planning.models import Workplan
+
+    return restrict(Workplan.objects.select_related("body", "programme"), user, Action.LIST)
