@@ -321,6 +321,10 @@ def test_the_minutes_cycle_in_the_pages(wg3, secretariat, member_fp, meeting_fac
     assert "Add the closing time." in client.get(f"/meetings/{meeting.pk}/").content.decode()
     client.force_login(secretariat)
     client.post(f"/meetings/{meeting.pk}/minutes/", {"text": "Opened at 10:00.\nClosed at 12:00.", "language": "en"})
+    # A draft is circulated for comments before it is made final (services.minutes_finalise).
+    response = client.post(f"/meetings/{meeting.pk}/minutes/step/", {"op": "finalise"}, follow=True)
+    assert "circulate the minutes for comments first" in " ".join(str(m) for m in response.context["messages"])
+    client.post(f"/meetings/{meeting.pk}/minutes/step/", {"op": "circulate"})
     client.post(f"/meetings/{meeting.pk}/minutes/step/", {"op": "finalise"})
     assert list(meeting.minutes_versions.order_by("number").values_list("number", "status")) == [
         (1, "circulated"), (2, "final")]
