@@ -141,13 +141,16 @@ def test_an_all_day_meeting_has_dates_and_an_exclusive_end(committee, secretaria
 
 def test_the_calendar_header(schedule):
     meeting = schedule(dt.datetime(2025, 6, 2, 10), dt.datetime(2025, 6, 2, 12), "UTC")
-    cal = _parse(calendar.calendar_for([meeting], name="Meetings of WG 3"))
+    body = calendar.calendar_for([meeting], name="Meetings of WG 3")
+    cal = _parse(body)
     assert str(cal["VERSION"]) == "2.0"
     assert str(cal["PRODID"]) == calendar.PRODID
     assert str(cal["CALSCALE"]) == "GREGORIAN"
     assert str(cal["METHOD"]) == "PUBLISH"
     assert str(cal["X-WR-CALNAME"]) == "Meetings of WG 3"
     assert cal.decoded("REFRESH-INTERVAL") == HOUR
+    # X-PUBLISHED-TTL is a duration as RFC 5545 writes one (section 3.3.6), not "1:00:00".
+    assert b"X-PUBLISHED-TTL:PT1H" in body
 
 
 def test_the_event_properties(schedule, wg3):

@@ -235,7 +235,7 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str, method: str = PUBLIS
     cal.add("name", name)
     if method == PUBLISH:
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", REFRESH)
+        cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     for component in _timezones(meetings):
         cal.add_component(component)
     for meeting in meetings:
