@@ -117,3 +117,20 @@ def test_the_e_mail_of_an_action_item_does_not_name_an_unreadable_decision(hidde
     body = mailoutbox[0].body
     assert "Visible task" in body and DECISION_TITLE not in body
     assert hidden_decision_item.decision.reference not in body
+
+
+def test_matters_arising_in_the_page_the_pack_and_the_api_do_not_name_an_unreadable_decision(
+        hidden_decision_item, wg3, meeting_factory, outsider, member_fp, client):
+    from compact.meetings.pack import pack_html
+
+    reference = hidden_decision_item.decision.reference
+    later = meeting_factory(wg3, title="Next meeting", day=dt.date(2024, 9, 2))
+    html = pack_html(user=outsider, meeting=later, language="en")
+    assert "Visible task" in html and reference not in html and DECISION_TITLE not in html
+    client.force_login(outsider)
+    page = client.get(f"/meetings/{later.pk}/").content.decode()
+    assert "Visible task" in page and reference not in page
+    agenda = client.get(f"/api/meetings/{later.pk}/").json()["agenda"]
+    (arising,) = [a for item in agenda for a in item["action_items"]]
+    assert arising["decision"] is None
+    assert reference in pack_html(user=member_fp, meeting=later, language="en")
