@@ -70,6 +70,26 @@ def test_an_invitation_carries_the_meeting_as_a_calendar_request(commit, meeting
     assert (notice.kind, notice.key, notice.subject) == ("invitation", f"invitation:{meeting.pk}", message.subject)
 
 
+def test_a_new_meeting_invites_the_focal_points_of_the_entities_taking_part(commit, world, wg3, member_fp, outsider,
+                                                                             secretariat, mailoutbox):
+    """Scheduling a meeting invites the entities taking part in its body that day: their focal points
+    (UNDP's, a member of wg-3) are e-mailed the invitation; WCO, which takes no part, is not. A meeting
+    recorded after it took place invites nobody."""
+    from django.utils import timezone
+
+    start = (timezone.now() + dt.timedelta(days=30)).replace(microsecond=0)
+    commit(services.meeting_create, actor=secretariat, body=wg3, start=start, end=start + dt.timedelta(hours=2),
+           time_zone="UTC", title="Planning", reason="Scheduled")
+    assert "undp_fp@example.org" in [address for message in mailoutbox for address in _to(message)]
+    assert "wco_rep@example.org" not in [address for message in mailoutbox for address in _to(message)]
+    assert all(message.subject.startswith("Invitation: Planning") for message in mailoutbox)
+    sent = len(mailoutbox)
+    past = start - dt.timedelta(days=400)
+    commit(services.meeting_create, actor=secretariat, body=wg3, start=past, end=past + dt.timedelta(hours=2),
+           time_zone="UTC", title="Recorded afterwards", reason="Record")
+    assert len(mailoutbox) == sent
+
+
 def test_an_invitation_is_sent_once(meeting, outsider, mailoutbox):
     assert notifications.notify_invitation(meeting, [_person(outsider)]) == 1
     assert notifications.notify_invitation(meeting, [_person(outsider)]) == 0

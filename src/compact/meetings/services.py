@@ -375,7 +375,16 @@ def meeting_create(
             for entity in Entity.objects.filter(pk__in=entities).order_by("acronym"):
                 row = Attendance.objects.create(meeting=meeting, entity=entity, capacity=entities[entity.pk])
                 _created(row, actor=actor, reason=reason, actor_label=actor_label)
+            if actor is not None and meeting.end > timezone.now():
+                _on_commit(_invite_everyone, meeting)
     return meeting
+
+
+def _invite_everyone(meeting: Meeting) -> int:
+    """E-mail the invitation of a new meeting to the people of the entities it invites (their focal
+    points and representatives in the body: ``notifications.invited_people``), as their preferences
+    allow. Not for the platform's own records (default data) nor for a meeting already over."""
+    return notifications.notify_invitation(meeting, notifications.invited_people(meeting))
 
 
 #: Fields ``meeting_update`` accepts; a change to one of ``SEQUENCED`` is one attendees should see.
