@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compact.access.models import AccessControlled
 
@@ -60,7 +61,7 @@ class Call(AccessControlled):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("status of a call for proposals", "open")
         CLOSED = "closed", _("closed")
         DECIDED = "decided", _("decided")
 

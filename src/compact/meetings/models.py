@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compact.access.models import AccessControlled
 
@@ -325,10 +326,10 @@ class ActionItem(AccessControlled):
     access_owner_entity = "owner_entity"
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        IN_PROGRESS = "in_progress", _("in progress")
-        DONE = "done", _("done")
-        DROPPED = "dropped", _("dropped")
+        OPEN = "open", pgettext_lazy("status of an action item", "open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("status of an action item", "in progress")
+        DONE = "done", pgettext_lazy("status of an action item", "done")
+        DROPPED = "dropped", pgettext_lazy("status of an action item", "dropped")
 
     #: Statuses of an item still to be carried out.
     PENDING = (Status.OPEN, Status.IN_PROGRESS)
