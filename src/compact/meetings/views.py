@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compact.access.policy import Action, can, restrict
+from compact.access.policy import Action, can
 from compact.access.principal import principal_for
 from compact.audit.models import AccessEvent
 from compact.audit.services import ReasonRequired, record_access
@@ -49,7 +49,7 @@ from compact.meetings.forms import (
 )
 from compact.meetings.models import ActionItem, AgendaItem, Attendance, Decision, DecisionSubject, Meeting, MinutesVersion
 from compact.meetings.visibility import mark_decisions, mark_meetings
-from compact.registry.models import Body, Entity, Person
+from compact.registry.models import Body, Entity
 
 #: Meetings per page of the list; decisions per page of the register; action items per page.
 MEETINGS_PER_PAGE = 20
@@ -123,7 +123,9 @@ def _require_manage(request: HttpRequest, meeting: Meeting) -> None:
 
 
 def _readable_documents(user):
-    return restrict(Document.objects.order_by("title", "pk"), user, Action.LIST)
+    from compact.library.selectors import document_list
+
+    return document_list(user=user).order_by("title", "pk")
 
 
 def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
@@ -469,8 +471,7 @@ def agenda_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _invitable(user, meeting: Meeting):
     """The people ``user`` may list (contacts are content), by entity and name, for invitations."""
-    return restrict(Person.objects.select_related("entity"), user, Action.LIST).order_by(
-        "entity__acronym", "family_name", "given_name")
+    return selectors.invitable_people(user=user, meeting=meeting)
 
 
 @require_http_methods(["POST"])
@@ -653,13 +654,12 @@ def _members_on(meeting: Meeting) -> list[Entity]:
 
 def _subject_querysets(user) -> dict:
     from compact.appeals.selectors import call_list
-    from compact.planning.models import Workplan
     from compact.planning.selectors import programme_list
     from compact.projects.selectors import project_list
 
     return {
         DecisionSubject.Kind.PROGRAMME: programme_list(user=user),
-        DecisionSubject.Kind.WORKPLAN: restrict(Workplan.objects.select_related("body", "programme"), user, Action.LIST),
+        DecisionSubject.Kind.WORKPLAN: selectors.readable_workplans(user=user),
         DecisionSubject.Kind.TERMS_OF_REFERENCE: _readable_documents(user).filter(kind=Document.Kind.TERMS_OF_REFERENCE),
         DecisionSubject.Kind.PROJECT: project_list(user=user),
         DecisionSubject.Kind.CALL: call_list(user=user),
