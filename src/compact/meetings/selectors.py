@@ -328,3 +328,16 @@ def readable_workplans(*, user):
     from compact.planning.models import Workplan
 
     return restrict(Workplan.objects.select_related("body", "programme"), user, Action.LIST)
+
+
+def body_choices() -> list[Body]:
+    """Every body (the structure is public), Compact, Committee, then working groups by number: the
+    choices of the meetings' forms and filters."""
+    return list(Body.objects.order_by("kind", "number", "key"))
+
+
+def entity_choices() -> list:
+    """Every entity (public structure), by acronym: the choices of the meetings' forms and filters."""
+    from compact.registry.models import Entity
+
+    return list(Entity.objects.order_by("acronym"))

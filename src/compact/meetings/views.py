@@ -224,7 +224,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     past and a search text (``MeetingFilter``), 20 a page: upcoming ones soonest first, others latest
     first. The count is that of the meetings the user may see. An invalid filter answers 400."""
     meeting_filter = MeetingFilter(request.GET, queryset=selectors.meeting_list(user=request.user))
-    bodies = list(Body.objects.order_by("kind", "number", "key"))
+    bodies = selectors.body_choices()
     context = {"filter": meeting_filter, "bodies": bodies, "can_add": _managed_bodies(request.user).exists()
                if request.user.is_authenticated else False}
     if not meeting_filter.is_valid():
@@ -288,7 +288,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         listed = {a.entity_id for a in entities}
         context |= {
             "statuses": Attendance.Status.choices,
-            "other_entities": [e for e in Entity.objects.order_by("acronym") if e.pk not in listed],
+            "other_entities": [e for e in selectors.entity_choices() if e.pk not in listed],
             "invite_form": InviteForm(people=_invitable(request.user, meeting)),
         }
     return render(request, "meetings/meeting_detail.html", context)
@@ -726,8 +726,8 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
     form = None
     if manages:
         form = ActionItemForm(request.POST if request.method == "POST" else None,
-                              bodies=list(Body.objects.order_by("kind", "number", "key")),
-                              entities=list(Entity.objects.order_by("acronym")))
+                              bodies=selectors.body_choices(),
+                              entities=selectors.entity_choices())
         if request.method == "POST" and form.is_valid():
             fields = form.service_fields()
             try:
@@ -763,7 +763,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     body, year, follow-up status, subject kind, meeting and text (``DecisionFilter``), 50 a page, with links
     to download exactly the filtered rows (CSV or XLSX). An invalid filter answers 400."""
     decision_filter, qs = _register(request, Action.LIST)
-    context = {"filter": decision_filter, "bodies": list(Body.objects.order_by("kind", "number", "key")),
+    context = {"filter": decision_filter, "bodies": selectors.body_choices(),
                "follow_up_choices": FOLLOW_UP_CHOICES, "subject_choices": DecisionSubject.Kind.choices}
     if qs is None:
         context["error"] = " ".join(str(m) for msgs in decision_filter.errors.values() for m in msgs)
@@ -805,7 +805,7 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
     """``/meetings/actions/``: the action items the user may see, by due date, narrowed by ``show``
     (``mine``, ``entity``, ``overdue``), body, tasked entity and status (``ActionItemFilter``), 50 a page."""
     item_filter = ActionItemFilter(request.GET, queryset=selectors.action_item_list(user=request.user), request=request)
-    context = {"filter": item_filter, "bodies": list(Body.objects.order_by("kind", "number", "key")),
+    context = {"filter": item_filter, "bodies": selectors.body_choices(),
                "statuses": ActionItem.Status.choices, "has_entity": principal_for(request.user).entity_id is not None}
     if not item_filter.is_valid():
         context["error"] = " ".join(str(m) for msgs in item_filter.errors.values() for m in msgs)
